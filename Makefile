@@ -1,0 +1,52 @@
+# Channels test knowledge base. `make help` lists the tasks.
+# Needs Python 3.11+ and make; everything else is installed into .venv by these targets.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+N      ?= 2
+SOAK   ?= 10
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-harness test-notebooks lint format bench soak serve clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP) ## Execute every notebook into build/executed/ and render the site in build/site/
+	$(PY) -m kb run -n $(N)
+
+test: $(STAMP) lint test-harness test-notebooks ## Lint, harness and tooling tests, then every notebook under nbmake
+
+test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers)
+	$(PY) -m pytest tests -n $(N)
+
+test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
+	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600 -p no:kb_known_issues
+
+lint: $(STAMP) ## ruff, and kb lint (entries, front matter, notebooks without outputs)
+	$(PY) -m ruff check harness kb tests bench
+	$(PY) -m kb lint
+
+format: $(STAMP) ## ruff format
+	$(PY) -m ruff format harness kb tests bench
+
+bench: $(STAMP) ## Benchmarks: prints tables, writes build/bench.json
+	$(PY) -m bench
+
+soak: $(STAMP) ## Run the notebook suite SOAK times (default 10), failures per notebook
+	$(PY) -m kb soak --runs $(SOAK)
+
+serve: $(STAMP) ## Serve build/site on http://127.0.0.1:8000
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory build/site
+
+clean: ## Remove build output (keeps .venv)
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""Small asyncio helpers shared by the consumers."""
+
+import asyncio
+
+
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """Cancel ``task`` and wait for it to finish.
+
+    The ``CancelledError`` that the cancelled task raises is expected and swallowed; one meant
+    for the *calling* task (it is itself being cancelled) is re-raised, and any other exception
+    the task ended with propagates. That is the difference from a bare
+    ``except CancelledError: pass``, which hides both.
+    """
+    if task is None or task.done() and not task.cancelled() and task.exception() is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

@@ -1,0 +1,77 @@
+"""Set Django up for tests and notebooks: settings, a migrated SQLite file, the seed users.
+
+The database is a file (``HARNESS_DB_PATH``), not ``:memory:``, because an in-memory SQLite
+database exists per connection and Django opens one per thread; a Daphne subprocess started by
+``harness.servers`` gets the same path and so sees the same users.
+"""
+
+import atexit
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import django
+
+_state: dict = {}
+
+
+def _in_thread(fn) -> None:
+    """Run ``fn`` in a fresh thread: synchronous ORM code must not run inside a running event
+    loop (a Jupyter kernel has one), and a thread has none. Re-raises what ``fn`` raised."""
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            errors.append(exc)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name="harness-bootstrap")
+    thread.start()
+    thread.join(timeout=120)
+    if thread.is_alive():
+        raise TimeoutError("database set-up took more than 120 s")
+    if errors:
+        raise errors[0]
+
+
+def bootstrap(settings_module: str = "harness.settings.test") -> Path:
+    """Idempotent. Returns the database path (also exported as ``HARNESS_DB_PATH``)."""
+    if "db" in _state:
+        return _state["db"]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    if not os.environ.get("HARNESS_DB_PATH"):
+        folder = tempfile.mkdtemp(prefix="harness-db-")
+        os.environ["HARNESS_DB_PATH"] = str(Path(folder) / "db.sqlite3")
+        atexit.register(_remove_tree, folder)
+    django.setup()
+
+    def migrate_and_seed():
+        from django.core.management import call_command
+
+        from .seed import seed_users
+
+        call_command("migrate", verbosity=0, interactive=False)
+        seed_users()
+
+    _in_thread(migrate_and_seed)
+    _state["db"] = Path(os.environ["HARNESS_DB_PATH"])
+    return _state["db"]
+
+
+def _remove_tree(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_sync(fn):
+    """Run synchronous Django code (ORM) from a notebook or async test; returns its result."""
+    result: list = []
+    _in_thread(lambda: result.append(fn()))
+    return result[0]

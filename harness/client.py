@@ -1,0 +1,122 @@
+"""Clients for the harness: the real ``websockets`` client and Channels' in-process communicator.
+
+Every helper takes a ``timeout``; none sleeps to synchronise. Use ``recv_until`` to wait for a
+message that matters (skipping the ones that do not), and ``eventually`` to poll a condition
+with a deadline.
+"""
+
+import asyncio
+import inspect
+import json
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import websockets
+from channels.testing import WebsocketCommunicator
+
+from .seed import token_for
+
+DEFAULT_ORIGIN = "http://localhost"
+
+
+def ws_url(base: str, path: str, *, user: str | None = None, token: str | None = None) -> str:
+    """``base`` + ``path`` with ``?token=`` for ``user`` (a seed username) or ``token``."""
+    if user is not None:
+        token = token_for(user)
+    query = f"?{urlencode({'token': token})}" if token else ""
+    return f"{base.rstrip('/')}/{path.lstrip('/')}{query}"
+
+
+async def connect(
+    base: str,
+    path: str,
+    *,
+    user: str | None = None,
+    token: str | None = None,
+    origin: str | None = DEFAULT_ORIGIN,
+    timeout: float = 5.0,
+):
+    """Open a real WebSocket; sends an Origin header only when ``origin`` is not None."""
+    return await websockets.connect(
+        ws_url(base, path, user=user, token=token),
+        origin=origin,
+        open_timeout=timeout,
+        close_timeout=timeout,
+    )
+
+
+async def send_json(ws, message: dict) -> None:
+    await ws.send(json.dumps(message))
+
+
+async def recv_json(ws, timeout: float = 5.0) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def recv_until(ws, predicate: Callable[[dict], bool], timeout: float = 5.0) -> dict:
+    """Read JSON messages until ``predicate(message)`` is true; return that message.
+
+    Raises ``TimeoutError`` naming every message read while waiting, which is what one needs
+    to see when the expected message never comes.
+    """
+    seen: list[dict] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise TimeoutError(f"no matching message within {timeout} s; read {seen}")
+        try:
+            message = await recv_json(ws, remaining)
+        except (TimeoutError, asyncio.TimeoutError):
+            raise TimeoutError(f"no matching message within {timeout} s; read {seen}") from None
+        if predicate(message):
+            return message
+        seen.append(message)
+
+
+async def eventually(condition: Callable, timeout: float = 5.0, interval: float = 0.01):
+    """Poll ``condition`` (sync or async) until it returns something truthy; return that.
+
+    A deadline-bounded poll, not a sleep: it returns as soon as the condition holds.
+    """
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = condition()
+        if inspect.isawaitable(last):
+            last = await asyncio.wait_for(last, max(deadline - time.monotonic(), 0.001))
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"condition still false after {timeout} s (last value {last!r})")
+        await asyncio.sleep(interval)
+
+
+async def close_code(ws, timeout: float = 5.0) -> int | None:
+    """Wait for the server to close ``ws``; return its close code (messages are discarded)."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), timeout)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+
+
+def communicator(
+    path: str,
+    *,
+    application=None,
+    user: str | None = None,
+    token: str | None = None,
+    origin: str | None = DEFAULT_ORIGIN,
+) -> WebsocketCommunicator:
+    """A ``WebsocketCommunicator`` on ``application`` (the production stack by default).
+
+    Unlike the bare communicator, it sends an Origin header unless ``origin`` is None.
+    """
+    if application is None:
+        from .stacks import production_stack
+
+        application = production_stack()
+    headers = [(b"origin", origin.encode())] if origin else []
+    return WebsocketCommunicator(application, ws_url("", path, user=user, token=token), headers)

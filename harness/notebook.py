@@ -1,0 +1,97 @@
+"""Imported by the first code cell of every notebook; prints nothing.
+
+Sets Django up with the test settings, a migrated SQLite file and the seed users. Then a
+notebook calls ``use_layer(channel_layer)`` with its parameter; asking for "redis" starts a
+real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits.
+"""
+
+import contextlib
+import os
+import warnings
+
+from .bootstrap import bootstrap
+
+bootstrap("harness.settings.test")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="twisted|autobahn")
+
+_exit = contextlib.ExitStack()
+_redis: dict = {}
+
+
+def redis_url() -> str:
+    """A Redis for this kernel: ``$REDIS_URL``, or one started once and kept until exit."""
+    if "url" not in _redis:
+        from .servers import redis_server
+
+        _redis["url"] = _exit.enter_context(redis_server(os.environ.get("REDIS_URL")))
+    return _redis["url"]
+
+
+def use_layer(kind: str) -> dict:
+    """Select the channel layer ("memory" or "redis") for this kernel and its Daphne servers."""
+    from .layers import use_channel_layer
+
+    return use_channel_layer(kind, redis_url() if kind == "redis" else None)
+
+
+def close() -> None:
+    """Stop what this module started (also runs at interpreter exit)."""
+    _exit.close()
+    _redis.clear()
+
+
+import atexit  # noqa: E402
+
+atexit.register(close)
+
+
+def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
+    """The last cell of every notebook: tie the write-up's prose to what the notebook saw.
+
+    - every front-matter signature matches at least one ``observed`` failure text, and every
+      observed text is matched by some signature (so ``kb triage`` finds this entry);
+    - every string in ``quoted`` (exact error texts, close codes as written) appears verbatim
+      in the write-up, and in ``observed`` or the notebook's own values.
+    Raises ``AssertionError`` naming the first claim that drifted.
+    """
+    from kb.entries import load
+
+    entry = load(entry_id)
+    patterns = entry.patterns()
+    for pattern in patterns:
+        assert any(pattern.search(text) for text in observed), (
+            f"signature {pattern.pattern!r} matches none of the observed failures {observed!r}"
+        )
+    for text in observed:
+        assert any(p.search(text) for p in patterns), f"no signature matches observed {text!r}"
+    for text in quoted:
+        assert text in entry.body, f"the write-up does not quote {text!r}"
+
+
+def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
+    """Run pytest in a subprocess (its own process, its own event loops); return the result.
+
+    ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
+    line; ``result.output`` is the whole output. The kb plugin is left on, so a failing run
+    also shows which knowledge-base entry matches.
+    """
+    import re
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    from .servers import REPO
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         *args],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    output = proc.stdout + proc.stderr
+    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    outcomes = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", summary)}
+    return SimpleNamespace(returncode=proc.returncode, output=output, outcomes=outcomes)

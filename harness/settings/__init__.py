@@ -1,0 +1,1 @@
+"""Settings modules: ``production`` (what Daphne serves) and ``test`` (what tests and notebooks use)."""

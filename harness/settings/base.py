@@ -1,0 +1,66 @@
+"""Settings shared by production and tests. Everything variable comes from the environment."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "harness-insecure-key-not-for-real-deployments")
+DEBUG = False
+USE_TZ = True
+ROOT_URLCONF = "harness.urls"
+ASGI_APPLICATION = "harness.asgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "channels",
+]
+
+# SQLite by default. Tests and notebooks point HARNESS_DB_PATH at a migrated temp file, which
+# a Daphne subprocess shares (an in-memory SQLite database is per connection, so per thread).
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("HARNESS_DB_PATH", "harness.sqlite3"),
+    }
+}
+
+
+def channel_layers(kind: str | None = None, redis_url: str | None = None) -> dict:
+    """``CHANNEL_LAYERS`` for ``kind`` "memory" (default) or "redis" (needs a Redis URL)."""
+    kind = kind or os.environ.get("HARNESS_CHANNEL_LAYER", "memory")
+    if kind == "memory":
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if kind == "redis":
+        url = redis_url or os.environ.get("REDIS_URL")
+        if not url:
+            raise ImproperlyConfigured("HARNESS_CHANNEL_LAYER=redis needs REDIS_URL")
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [url], "prefix": os.environ.get("HARNESS_REDIS_PREFIX", "asgi")},
+            }
+        }
+    raise ImproperlyConfigured(f"HARNESS_CHANNEL_LAYER must be 'memory' or 'redis', not {kind!r}")
+
+
+CHANNEL_LAYERS = channel_layers()
+
+# The price stream reads from Redis pub/sub (a real Redis, whatever the channel layer is).
+PRICE_REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# JWT: HS256 only, "exp" required, "user_id" claim looked up in the database.
+JWT_SECRET = os.environ.get("HARNESS_JWT_SECRET", "harness-jwt-secret-at-least-32-bytes-long")
+JWT_ALGORITHM = "HS256"
+
+# Which websocket stack harness.asgi serves: only "production" here (see test.py).
+WEBSOCKET_STACK = "production"
+TESTING = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"harness": {"handlers": ["stderr"], "level": "WARNING"}},
+}

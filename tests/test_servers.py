@@ -1,0 +1,50 @@
+"""The real-server fixtures start real processes, serve, and leave nothing behind."""
+
+import os
+
+import pytest
+
+from harness import client
+from harness.servers import ServerError, daphne_server, redis_server
+
+pytestmark = pytest.mark.realserver
+
+
+def test_when_redis_is_started_then_it_answers_and_is_gone_after():
+    import redis
+
+    with redis_server() as url:
+        conn = redis.Redis.from_url(url)
+        assert conn.ping() is True
+        conn.close()
+        socket_path = url.removeprefix("unix://")
+        assert os.path.exists(socket_path)
+    assert not os.path.exists(socket_path)
+
+
+@pytest.mark.asyncio
+async def test_when_daphne_is_started_then_it_echoes_and_its_process_is_gone_after(harness_db):
+    with daphne_server() as server:
+        assert server.alive()
+        ws = await client.connect(server.url, "/ws/echo/", origin=server.origin)
+        await ws.send("ping")
+        assert await ws.recv() == "ping"
+        await ws.close()
+        pid = server.pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_when_the_app_cannot_be_imported_then_the_error_carries_daphne_output(harness_db):
+    with pytest.raises(ServerError, match="No module named 'harness.nope'"):
+        with daphne_server(app="harness.nope:application", timeout=20):
+            pass
+
+
+def test_when_an_exception_is_raised_inside_then_the_server_is_stopped(harness_db):
+    with pytest.raises(RuntimeError, match="boom"):
+        with daphne_server() as server:
+            pid = server.pid
+            raise RuntimeError("boom")
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
