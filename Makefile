@@ -30,7 +30,7 @@ test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers)
 	$(PY) -m pytest tests -n $(N)
 
 test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
-	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600 -p no:kb_known_issues
+	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600
 
 lint: $(STAMP) ## ruff, and kb lint (entries, front matter, notebooks without outputs)
 	$(PY) -m ruff check harness kb tests bench
