@@ -68,7 +68,7 @@ async def recv_until(ws, predicate: Callable[[dict], bool], timeout: float = 5.0
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}")
         try:
             message = await recv_json(ws, remaining)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}") from None
         if predicate(message):
             return message
