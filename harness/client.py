@@ -9,6 +9,7 @@ import asyncio
 import inspect
 import json
 import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -120,3 +121,9 @@ def communicator(
         application = production_stack()
     headers = [(b"origin", origin.encode())] if origin else []
     return WebsocketCommunicator(application, ws_url("", path, user=user, token=token), headers)
+
+
+def room_code(label: str = "room") -> str:
+    """A match-room code no other test uses: ``label`` (letters and digits kept) + a random tag."""
+    kept = "".join(ch for ch in label if ch.isalnum())[:24] or "room"
+    return f"{kept}-{uuid.uuid4().hex[:8]}"

@@ -6,9 +6,12 @@
 - ``daphne``: a factory; ``daphne()`` starts a Daphne subprocess and returns a
   ``DaphneServer`` (``.url``, ``.origin``); every server is stopped when the test ends.
 - ``live_server``: one Daphne on the Redis layer, ready to connect to.
+- ``live_servers``: two Daphne processes sharing one Redis layer, for a whole test module
+  (started in parallel by ``daphne_servers``, usable from any test loop scope).
 """
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -58,3 +61,47 @@ def daphne(harness_db):
 @pytest.fixture
 def live_server(daphne, redis_url):
     return daphne(channel_layer="redis", redis_url=redis_url)
+
+
+@contextlib.contextmanager
+def daphne_servers(count: int = 2, **kwargs):
+    """Start ``count`` Daphne processes at once (``daphne_server(**kwargs)`` each); yield a list.
+
+    The processes start in parallel, so two cost about as much wall time as one. Pass
+    ``channel_layer="redis"`` and one ``redis_url`` to make them one deployment: a group message
+    sent on one server reaches consumers on the others. All of them are stopped on exit, also
+    when one failed to start.
+
+    The starting threads stay alive until exit: Linux delivers a child's parent-death signal
+    when the *thread* that forked it ends, so ending them early would stop the servers.
+    """
+    import ctypes  # noqa: F401 - loaded before the threads fork: the children's pre-exec uses it
+
+    from harness.servers import daphne_server
+
+    managers = [daphne_server(**kwargs) for _ in range(count)]
+    with contextlib.ExitStack() as stack:
+        pool = ThreadPoolExecutor(count, thread_name_prefix="daphne-starter")
+        stack.callback(pool.shutdown)  # runs last: after every server has stopped
+        started = [pool.submit(manager.__enter__) for manager in managers]
+        servers, errors = [], []
+        for manager, future in zip(managers, started, strict=True):
+            try:
+                servers.append(future.result())
+                stack.push(manager)  # its __exit__ stops the process
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def live_servers(harness_db, redis_url):
+    """Two Daphne processes on one Redis channel layer, shared by the tests of a module.
+
+    A plain (sync) fixture: it holds processes, not connections, so it belongs to no event
+    loop and tests of any ``loop_scope`` can open their own clients to it.
+    """
+    with daphne_servers(2, channel_layer="redis", redis_url=redis_url) as servers:
+        yield servers
