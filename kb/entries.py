@@ -1,4 +1,8 @@
-"""Entries: a write-up ``context/<id>.md`` (YAML front matter + sections) and its notebook."""
+"""Entries: a write-up ``context/<id>.md`` (YAML front matter + sections) and its notebook.
+
+``parse`` reads one write-up and checks only that the front matter exists and has every key;
+``kb lint`` checks the rest (types, sections, signatures, the notebook).
+"""
 
 import re
 from dataclasses import dataclass, field
@@ -11,6 +15,8 @@ from . import REPO
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 REQUIRED_KEYS = ("id", "title", "symptoms", "signatures", "notebook", "versions", "seeds", "tags")
 SECTIONS = ("Symptom", "Root cause", "Reproduce", "Fix", "Guard", "Versions")
+FENCED = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+INLINE_CODE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
 
 class EntryError(ValueError):
@@ -29,10 +35,17 @@ class Entry:
     tags: list[str]
     path: Path
     body: str = field(repr=False, default="")
+    #: 1-based line number of the body's first line in the file (after the front matter).
+    body_line: int = field(repr=False, default=1)
+
+    @property
+    def root(self) -> Path:
+        """The knowledge base this entry belongs to (the folder holding ``context/``)."""
+        return self.path.parent.parent
 
     @property
     def notebook_path(self) -> Path:
-        return REPO / self.notebook
+        return self.root / self.notebook
 
     def section(self, name: str) -> str:
         """The text of ``## name`` up to the next ``## `` heading ("" when absent)."""
@@ -42,27 +55,63 @@ class Entry:
     def patterns(self) -> list[re.Pattern]:
         return [re.compile(s, re.M) for s in self.signatures]
 
+    def failure_texts(self) -> list[str]:
+        """The failure texts the Symptom section quotes: fenced code blocks and `code spans`."""
+        return quoted_code(self.section("Symptom"))
+
+
+def quoted_code(markdown: str) -> list[str]:
+    """Every fenced code block (whole) and inline code span of ``markdown``, in order."""
+    blocks = [m.group(2).rstrip("\n") for m in FENCED.finditer(markdown)]
+    prose = FENCED.sub("", markdown)
+    spans = [m.group(2).strip() if m.group(1) != "`" else m.group(2)
+             for m in INLINE_CODE.finditer(prose)]
+    return [text for text in blocks + spans if text.strip()]
+
 
 def parse(path: Path) -> Entry:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EntryError(f"{path}: cannot read ({exc.__class__.__name__})") from None
     found = FRONT_MATTER.match(text)
     if not found:
         raise EntryError(f"{path}: no YAML front matter (a '---' block at the top)")
     try:
         meta = yaml.safe_load(found.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise EntryError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 2}" if where is not None else ""
+        raise EntryError(f"{path}: front matter is not valid YAML{at} ({exc.__class__.__name__})") from None
     if not isinstance(meta, dict):
         raise EntryError(f"{path}: front matter must be a mapping")
     missing = [k for k in REQUIRED_KEYS if k not in meta]
     if missing:
         raise EntryError(f"{path}: front matter lacks {', '.join(missing)}")
     fields = {k: meta[k] for k in REQUIRED_KEYS}
-    return Entry(**fields, path=path, body=text[found.end():])
+    body_line = text[: found.end()].count("\n") + 1
+    return Entry(**fields, path=path, body=text[found.end():], body_line=body_line)
+
+
+def writeup_paths(root: Path = REPO) -> list[Path]:
+    """``context/*.md`` of a knowledge base, sorted; ``context/README.md`` is not an entry."""
+    return [p for p in sorted((root / "context").glob("*.md")) if p.name != "README.md"]
 
 
 def load_all(root: Path = REPO) -> list[Entry]:
-    return [parse(p) for p in sorted((root / "context").glob("*.md")) if p.name != "README.md"]
+    """Every entry of ``root``; raises ``EntryError`` on the first unreadable write-up."""
+    return [parse(p) for p in writeup_paths(root)]
+
+
+def scan(root: Path = REPO) -> tuple[list[Entry], list[EntryError]]:
+    """Every readable entry, and one error per unreadable write-up (for tools that go on)."""
+    entries, errors = [], []
+    for path in writeup_paths(root):
+        try:
+            entries.append(parse(path))
+        except EntryError as exc:
+            errors.append(exc)
+    return entries, errors
 
 
 def load(entry_id: str, root: Path = REPO) -> Entry:

@@ -1,12 +1,61 @@
-"""pytest plugin (entry point ``kb_known_issues``): points failing tests at knowledge-base entries.
+"""pytest plugin (entry point ``kb_known_issues``): points failing tests at known issues.
 
-Placeholder while the tooling issue is in progress: registers the opt-out flag only.
+When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
+entries whose signatures match the failures' reports, with where to read and run them.
+Off with ``--no-known-issues`` or ``-p no:kb_known_issues``. The plugin only wires options
+and hands the reports to ``kb.triage``; it never fails a test session itself.
 """
+
+from pathlib import Path
 
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--no-known-issues",
-        action="store_true",
-        help="do not point failing tests at knowledge-base entries",
-    )
+    group = parser.getgroup("kb", "knowledge base of Channels test failures")
+    group.addoption("--no-known-issues", action="store_true",
+                    help="do not point failing tests at knowledge-base entries")
+    group.addoption("--known-issues-root", type=Path, default=None, metavar="DIR",
+                    help="the knowledge base to match failures against (default: the installed one)")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.getoption("no_known_issues"):
+        return
+    reports = [r for kind in ("failed", "error") for r in terminalreporter.stats.get(kind, [])
+               if getattr(r, "longrepr", None) is not None]
+    if not reports:
+        return
+    try:
+        lines = known_issues(reports, config.getoption("known_issues_root"))
+    except Exception as exc:  # a broken entry must not hide the test results
+        terminalreporter.write_line(f"kb: known issues not checked ({exc.__class__.__name__}: {exc})")
+        return
+    if lines:
+        terminalreporter.write_sep("=", "known issues", yellow=True, bold=True)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def known_issues(reports, root: Path | None = None) -> list[str]:
+    """Lines naming each entry that matches some report, the tests it matched, and its files."""
+    from . import REPO
+    from .entries import scan
+    from .triage import Locator, match_entry, shown
+
+    entries, _ = scan(root or REPO)
+    found: dict[str, list] = {}
+    for report in reports:
+        text = report.longreprtext
+        located = Locator("", report.nodeid)  # one report is one test: no sections to split
+        for entry in entries:
+            for match in match_entry(entry, text, located)[:1]:
+                found.setdefault(entry.id, []).append(match)
+    lines = []
+    for entry_id, matches in found.items():
+        first = matches[0]
+        tests = sorted({m.where for m in matches})
+        lines += [f"{entry_id}: {first.title}",
+                  f"  matched:  {first.line}",
+                  f"  in:       {', '.join(tests[:3])}" + (f" (and {len(tests) - 3} more)" if len(tests) > 3 else ""),
+                  f"  read:     {shown(first.writeup)}",
+                  f"  run:      kb run {entry_id}   (or pytest --nbmake {shown(first.notebook)})"]
+    return lines

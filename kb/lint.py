@@ -1,0 +1,249 @@
+"""Check every entry: pairs, front matter, sections, signatures, notebooks.
+
+- every write-up ``context/<id>.md`` has its notebook and every notebook its write-up, and the
+  entry's guard test ``tests/guards/test_<id with underscores>.py`` exists;
+- the front matter has every key with the right type, ``id`` is the file's name and
+  ``notebook`` is ``notebooks/<id>.ipynb``;
+- the sections Symptom, Root cause, Reproduce, Fix, Guard, Versions are present, in order;
+- every signature compiles, matches at least one failure text the Symptom section quotes
+  (in `backticks` or a fenced code block), and matches none of a few common unrelated
+  failures (a bare "RuntimeError", an assertion, a timeout...);
+- notebooks are committed without outputs or execution counts, have a cell tagged
+  ``parameters`` setting ``channel_layer`` and ``timeout_s``, ``metadata.execution.timeout``
+  and the python3 kernel, and end with ``nb.check_claims("<id>", ...)``;
+- no ``TODO(kb new)`` placeholder of a scaffold is left (so an unfinished entry cannot pass).
+
+Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base.
+"""
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+from . import REPO
+from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, writeup_paths
+from .results import Problem
+
+PLACEHOLDER = "TODO(kb new)"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: failures that no entry's signature may match: they say nothing about a root cause
+UNRELATED = (
+    "RuntimeError",
+    "RuntimeError: something went wrong",
+    "AssertionError",
+    "AssertionError: assert 1 == 2",
+    "assert False",
+    "TimeoutError",
+    "asyncio.exceptions.TimeoutError",
+    "TypeError: 'NoneType' object is not subscriptable",
+    "KeyError: 'id'",
+    "ValueError: invalid literal for int() with base 10: 'x'",
+    "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 8000)",
+    "ZeroDivisionError: division by zero",
+    "Traceback (most recent call last):",
+    "FAILED tests/test_app.py::test_something - AssertionError: assert 1 == 2",
+    "E       assert 200 == 404",
+    "1 failed, 3 passed in 0.52s",
+)
+TYPES = {"id": str, "title": str, "symptoms": list, "signatures": list, "notebook": str,
+         "versions": dict, "seeds": list, "tags": list}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID", help="entries to check (default: all)")
+    parser.add_argument("--root", type=Path, default=REPO,
+                        help="the knowledge base (the folder holding context/ and notebooks/)")
+
+
+def run(args) -> int:
+    root = args.root
+    if not (root / "context").is_dir() and not (root / "notebooks").is_dir():
+        print(f"kb lint: {root} has neither context/ nor notebooks/", file=sys.stderr)
+        return 2
+    problems = lint(root, args.ids or None)
+    for problem in problems:
+        print(problem.format(root))
+    checked = len(args.ids) if args.ids else len(writeup_paths(root))
+    if problems:
+        print(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {checked} entr{'y' if checked == 1 else 'ies'}",
+              file=sys.stderr)
+        return 1
+    print(f"{checked} entr{'y' if checked == 1 else 'ies'} ok", file=sys.stderr)
+    return 0
+
+
+def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
+    """Every problem of the knowledge base at ``root`` (or of the entries ``ids``)."""
+    writeups = {p.stem: p for p in writeup_paths(root)}
+    notebooks = {p.stem: p for p in sorted((root / "notebooks").glob("*.ipynb"))}
+    wanted = ids if ids is not None else sorted(writeups.keys() | notebooks.keys())
+    problems = []
+    for entry_id in wanted:
+        if entry_id not in writeups and entry_id not in notebooks:
+            problems.append(Problem(root / "context" / f"{entry_id}.md", "no such entry", "missing"))
+        elif entry_id not in writeups:
+            problems.append(Problem(notebooks[entry_id], f"notebook without write-up context/{entry_id}.md",
+                                    "missing-writeup"))
+        else:
+            problems += lint_writeup(writeups[entry_id])
+        if entry_id in notebooks:
+            problems += lint_notebook(notebooks[entry_id], entry_id)
+    return problems
+
+
+def lint_writeup(path: Path) -> list[Problem]:
+    try:
+        entry = parse(path)
+    except EntryError as exc:
+        return [Problem(path, str(exc).removeprefix(f"{path}: "), "front-matter")]
+    problems = front_matter(entry)
+    problems += sections(entry)
+    problems += signatures(entry)
+    root = entry.root
+    if not (root / "notebooks" / f"{path.stem}.ipynb").exists():
+        problems.append(Problem(path, f"write-up without notebook notebooks/{path.stem}.ipynb",
+                                "missing-notebook"))
+    guard = guard_path(root, path.stem)
+    if not guard.exists():
+        problems.append(Problem(path, f"no guard test {guard.relative_to(root)}", "missing-guard"))
+    else:
+        problems += placeholders(guard, guard.read_text(encoding="utf-8", errors="replace").splitlines(), "line")
+    problems += placeholders(path, path.read_text(encoding="utf-8").splitlines(), "line")
+    return problems
+
+
+def guard_path(root: Path, entry_id: str) -> Path:
+    return root / "tests" / "guards" / f"test_{entry_id.replace('-', '_')}.py"
+
+
+def front_matter(entry: Entry) -> list[Problem]:
+    problems = []
+    for key in REQUIRED_KEYS:
+        value, kind = getattr(entry, key), TYPES[key]
+        if not isinstance(value, kind):
+            problems.append(Problem(entry.path, f"front matter: {key} must be a {kind.__name__}, "
+                                                f"not {type(value).__name__}", "front-matter"))
+        elif key in ("title", "symptoms", "signatures", "versions") and not value:
+            problems.append(Problem(entry.path, f"front matter: {key} is empty", "front-matter"))
+        elif kind is list and not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(Problem(entry.path, f"front matter: every item of {key} must be a "
+                                                "non-empty string", "front-matter"))
+    stem = entry.path.stem
+    if not SLUG.match(stem):
+        problems.append(Problem(entry.path, f"file name {stem!r} is not a slug (a-z, 0-9, -)", "front-matter"))
+    if entry.id != stem:
+        problems.append(Problem(entry.path, f"front matter: id {entry.id!r} differs from the file name {stem!r}",
+                                "front-matter"))
+    if entry.notebook != f"notebooks/{stem}.ipynb":
+        problems.append(Problem(entry.path, f"front matter: notebook must be 'notebooks/{stem}.ipynb', "
+                                            f"not {entry.notebook!r}", "front-matter"))
+    return problems
+
+
+def sections(entry: Entry) -> list[Problem]:
+    found = {m.group(1).strip(): entry.body_line + entry.body[: m.start()].count("\n")
+             for m in re.finditer(r"^## (.+)$", entry.body, re.M)}
+    missing = [name for name in SECTIONS if name not in found]
+    problems = [Problem(entry.path, f"section '## {name}' is missing", "sections") for name in missing]
+    present = [name for name in SECTIONS if name in found]
+    if present != sorted(present, key=found.__getitem__):
+        problems.append(Problem(entry.path, f"sections out of order: want {', '.join(SECTIONS)}", "sections"))
+    return problems
+
+
+def signatures(entry: Entry) -> list[Problem]:
+    if not isinstance(entry.signatures, list):
+        return []  # reported by front_matter
+    quoted = entry.failure_texts()
+    problems = []
+    for signature in entry.signatures:
+        if not isinstance(signature, str):
+            continue
+        try:
+            pattern = re.compile(signature, re.M)
+        except re.error as exc:
+            problems.append(Problem(entry.path, f"signature {signature!r} does not compile ({exc})",
+                                    "signature-invalid"))
+            continue
+        if not any(pattern.search(text) for text in quoted):
+            problems.append(Problem(entry.path, f"signature {signature!r} matches no failure text quoted "
+                                                "in the Symptom section", "signature-unquoted"))
+        broad = [text for text in UNRELATED if pattern.search(text)]
+        if broad:
+            problems.append(Problem(entry.path, f"signature {signature!r} is too broad: it matches the "
+                                                f"unrelated failure {broad[0]!r}", "signature-broad"))
+    return problems
+
+
+def lint_notebook(path: Path, entry_id: str) -> list[Problem]:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        metadata = nb.get("metadata", {})
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        return [Problem(path, f"not a readable notebook ({exc.__class__.__name__})", "notebook")]
+    problems = []
+    with_outputs = [i for i, c in enumerate(cells, 1) if c.get("outputs")]
+    counted = [i for i, c in enumerate(cells, 1) if c.get("execution_count") is not None]
+    if with_outputs:
+        problems.append(Problem(path, f"committed with outputs (cells {_numbers(with_outputs)}): clear them",
+                                "notebook-outputs"))
+    if counted:
+        problems.append(Problem(path, f"committed with execution counts (cells {_numbers(counted)}): clear them",
+                                "notebook-outputs"))
+    timeout = metadata.get("execution", {}).get("timeout") if isinstance(metadata.get("execution"), dict) else None
+    if not (isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0):
+        problems.append(Problem(path, "metadata.execution.timeout must be a positive number of seconds",
+                                "notebook-timeout"))
+    if (metadata.get("kernelspec") or {}).get("name") != "python3":
+        problems.append(Problem(path, "metadata.kernelspec.name must be 'python3'", "notebook-kernel"))
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    tagged = [c for c in code if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+    if not tagged:
+        problems.append(Problem(path, "no code cell tagged 'parameters'", "notebook-parameters"))
+    else:
+        names = assigned(_source(tagged[0]))
+        lacking = [n for n in ("channel_layer", "timeout_s") if n not in names]
+        if lacking:
+            problems.append(Problem(path, f"the parameters cell does not set {', '.join(lacking)}",
+                                    "notebook-parameters"))
+    last = _source(code[-1]) if code else ""
+    if not re.search(rf"check_claims\(\s*['\"]{re.escape(entry_id)}['\"]", last):
+        problems.append(Problem(path, f"the last code cell must call nb.check_claims({entry_id!r}, ...)",
+                                "notebook-claims"))
+    problems += placeholders(path, [_source(cell) for cell in cells], "cell")
+    return problems
+
+
+def placeholders(path: Path, parts: list[str], unit: str) -> list[Problem]:
+    """One problem naming every line (or cell) of ``parts`` that still holds the placeholder."""
+    found = [n for n, text in enumerate(parts, 1) if PLACEHOLDER in text]
+    if not found:
+        return []
+    where = f"{unit}{'s' * (len(found) > 1)} {_numbers(found)}"
+    return [Problem(path, f"placeholder {PLACEHOLDER} left ({where}): write it", "placeholder",
+                    line=found[0] if unit == "line" else None)]
+
+
+def assigned(source: str) -> set[str]:
+    """Names a cell assigns at top level (an unparsable cell assigns nothing)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")

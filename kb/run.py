@@ -1,0 +1,201 @@
+"""Execute notebooks with papermill into build/executed/, then render the site.
+
+Each notebook runs in its own kernel (python3) with ``notebooks/`` as working directory and
+the time limit of its ``metadata.execution.timeout`` (or ``--timeout``), N at a time in
+separate processes. A line is printed as each one finishes; at the end a table, and
+``build/summary.json`` (id, status, seconds, error line, executed notebook). A failing
+notebook is still written, with its outputs up to the failing cell: the table links it.
+Parameters given with ``-p name=value`` go to every notebook (numbers, true/false and none
+are converted, anything else is a string).
+
+Exit status: 0 all passed, 1 any failed or timed out, 2 bad usage (unknown id, bad -p).
+"""
+
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import REPO, table
+from .results import RunResult
+
+DEFAULT_TIMEOUT = 600  #: seconds per cell, when a notebook's metadata names none
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID", help="entries to run (default: all notebooks)")
+    parser.add_argument("-n", "--jobs", type=int, default=2, metavar="N",
+                        help="notebooks run at the same time (default: 2)")
+    parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="a papermill parameter for every notebook (repeatable)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="time limit per cell (default: the notebook's metadata.execution.timeout)")
+    parser.add_argument("--no-site", action="store_true", help="do not render build/site afterwards")
+    parser.add_argument("--root", type=Path, default=REPO,
+                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    parser.add_argument("--build", type=Path, default=None, metavar="DIR",
+                        help="output folder (default: ROOT/build)")
+
+
+def run(args) -> int:
+    root, build = args.root, args.build or args.root / "build"
+    try:
+        parameters = dict(parse_parameter(p) for p in args.parameter)
+        notebooks = select(root, args.ids)
+        if args.jobs < 1:
+            raise ValueError("-n must be 1 or more")
+    except ValueError as exc:
+        print(f"kb run: {exc}", file=sys.stderr)
+        return 2
+    results = run_all(notebooks, build, parameters, args.jobs, args.timeout)
+    write_summary(build, results, parameters)
+    if results:
+        print()
+        print(format_table(results, build))
+    if not args.no_site:
+        from .site import render
+
+        index = render(root, build)
+        print(f"\nsite: {_shown(index)}")
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"kb run: {len(failed)} of {len(results)} notebooks failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def select(root: Path, ids: list[str]) -> dict[str, Path]:
+    """``id -> notebook`` for ``ids`` (default: every notebook); ``ValueError`` on an unknown id."""
+    available = {p.stem: p for p in sorted((root / "notebooks").glob("*.ipynb"))}
+    unknown = [i for i in ids if i not in available]
+    if unknown:
+        raise ValueError(f"no notebook for {', '.join(unknown)} in {root / 'notebooks'}")
+    return {i: available[i] for i in ids} if ids else available
+
+
+def parse_parameter(text: str) -> tuple[str, object]:
+    """``name=value`` -> ``(name, value)``; numbers, true/false and none are converted."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise ValueError(f"parameter {text!r} is not NAME=VALUE")
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return name.strip(), lowered == "true"
+    if lowered in ("none", "null"):
+        return name.strip(), None
+    for kind in (int, float):
+        try:
+            return name.strip(), kind(value)
+        except ValueError:
+            pass
+    return name.strip(), value
+
+
+def notebook_timeout(path: Path) -> float:
+    try:
+        timeout = json.loads(path.read_text(encoding="utf-8"))["metadata"]["execution"]["timeout"]
+        return float(timeout) if float(timeout) > 0 else DEFAULT_TIMEOUT
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_TIMEOUT
+
+
+def run_all(notebooks: dict[str, Path], build: Path, parameters: dict, jobs: int,
+            timeout: float | None = None) -> list[RunResult]:
+    """Execute ``notebooks`` ``jobs`` at a time; prints one line per finished notebook."""
+    executed = build / "executed"
+    executed.mkdir(parents=True, exist_ok=True)
+    total = len(notebooks)
+    if not total:
+        print("kb run: no notebooks to run")
+        return []
+    print(f"running {total} notebook{'s' * (total != 1)}, {min(jobs, total)} at a time", flush=True)
+    width = max(map(len, notebooks))
+    results = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        futures = {
+            pool.submit(execute, entry_id, path, executed / f"{entry_id}.ipynb", parameters,
+                        timeout or notebook_timeout(path)): entry_id
+            for entry_id, path in notebooks.items()
+        }
+        try:
+            for done, future in enumerate(as_completed(futures), 1):
+                entry_id = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # the worker process itself died
+                    result = RunResult(entry_id, "error", 0.0, f"{exc.__class__.__name__}: {exc}")
+                results[entry_id] = result
+                print(f"[{done}/{total}] {entry_id:<{width}}  {result.status:<7} {result.seconds:7.1f} s"
+                      + (f"  {result.error}" if result.error else ""), flush=True)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [results[i] for i in notebooks]
+
+
+def execute(entry_id: str, notebook: Path, output: Path, parameters: dict, timeout: float) -> RunResult:
+    """Run one notebook with papermill (in the calling process); never raises for its failure."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    output.unlink(missing_ok=True)
+    started = time.perf_counter()
+    status, error = "passed", ""
+    try:
+        papermill.execute_notebook(
+            notebook, output, parameters=parameters, kernel_name="python3", cwd=notebook.parent,
+            progress_bar=False, log_output=False, execution_timeout=timeout,
+        )
+    except PapermillExecutionError as exc:
+        status = "failed"
+        message = (str(exc.evalue).strip().splitlines() or [""])[0]
+        error = f"cell {exc.exec_count}: {exc.ename}: {message}".rstrip(": ")
+    except CellTimeoutError:
+        status, error = "timeout", f"a cell ran longer than {timeout:g} s"
+    except DeadKernelError as exc:
+        status, error = "error", f"the kernel died ({exc})"
+    except Exception as exc:  # papermill/nbclient set-up errors: one line, not a traceback
+        status = "error"
+        error = f"{exc.__class__.__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+    seconds = round(time.perf_counter() - started, 2)
+    written = output.relative_to(output.parent.parent).as_posix() if output.exists() else ""
+    return RunResult(entry_id, status, seconds, error, written)
+
+
+def write_summary(build: Path, results: list[RunResult], parameters: dict) -> Path:
+    path = build / "summary.json"
+    build.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameters": parameters,
+        "results": [r.to_json() for r in results],
+    }, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_summary(build: Path) -> dict[str, RunResult]:
+    """The last run's results by id ({} when there was none or the file is unreadable)."""
+    try:
+        data = json.loads((build / "summary.json").read_text(encoding="utf-8"))
+        return {r["id"]: RunResult(**r) for r in data["results"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def format_table(results: list[RunResult], build: Path) -> str:
+    rows = [[r.id, r.status, f"{r.seconds:.1f} s",
+             (r.error + "\n" if r.error else "") + (_shown(build / r.output) if r.output else "(no output)")]
+            for r in results]
+    passed = sum(r.ok for r in results)
+    total = sum(r.seconds for r in results)
+    return (table.render(["ID", "STATUS", "TIME", "ERROR / EXECUTED NOTEBOOK"], rows)
+            + f"\n\n{passed} of {len(results)} passed, {total:.1f} s of notebook time")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

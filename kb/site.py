@@ -1,0 +1,157 @@
+"""Render the site: build/site/index.html and one page per entry.
+
+The index lists every entry with its symptoms, tags and last run status, and filters them
+as you type (plain JavaScript; ``index.html#q=words`` opens it filtered). Each entry's page
+has the write-up (Markdown rendered with mistune) and the executed notebook from
+``build/executed/`` with its outputs and plots (nbconvert), or says it was not executed.
+Links are relative: it opens from the file system or from ``make serve``. ``kb run``
+renders it after running; this verb renders it from what is there.
+
+Exit status: 0 rendered, 2 when the knowledge base folder does not exist.
+"""
+
+import html
+import os
+import re
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import mistune
+
+from . import REPO
+from .entries import Entry, scan
+from .results import RunResult
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
+ASSETS = ("style.css", "search.js")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--root", type=Path, default=REPO,
+                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    parser.add_argument("--build", type=Path, default=None, metavar="DIR",
+                        help="where executed/ is and site/ goes (default: ROOT/build)")
+
+
+def run(args) -> int:
+    if not args.root.is_dir():
+        print(f"kb site: {args.root} is not a folder", file=sys.stderr)
+        return 2
+    index = render(args.root, args.build or args.root / "build")
+    print(f"site: {index}")
+    return 0
+
+
+def render(root: Path = REPO, build: Path | None = None) -> Path:
+    """Write the site into ``build/site``; returns the path of its ``index.html``."""
+    from .run import read_summary
+
+    build = build or root / "build"
+    site = build / "site"
+    (site / "executed").mkdir(parents=True, exist_ok=True)
+    for asset in ASSETS:
+        shutil.copyfile(TEMPLATES / asset, site / asset)
+    entries, errors = scan(root)
+    summary = read_summary(build)
+    env = _jinja()
+    footer = f"Rendered {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by kb site from {root.name}/."
+    ids = {e.id for e in entries}
+    to_root = os.path.relpath(root, site).replace(os.sep, "/")
+    views = []
+    for entry in entries:
+        view = _view(entry, build, summary.get(entry.id))
+        notebook_html = ""
+        if view["executed"]:
+            shutil.copyfile(build / "executed" / f"{entry.id}.ipynb", site / view["executed"])
+            notebook_html = notebook_to_html(site / view["executed"])
+        page = env.get_template("entry.html").render(
+            e=view, writeup=writeup_to_html(entry, ids, to_root), notebook=notebook_html, footer=footer)
+        (site / f"{entry.id}.html").write_text(page, encoding="utf-8")
+        views.append(view)
+    index = site / "index.html"
+    index.write_text(env.get_template("index.html").render(
+        entries=views, problems=[str(e) for e in errors], footer=footer), encoding="utf-8")
+    return index
+
+
+def _view(entry: Entry, build: Path, result: RunResult | None) -> dict:
+    executed = (build / "executed" / f"{entry.id}.ipynb").exists()
+    symptoms = _strings(entry.symptoms)
+    signatures = _strings(entry.signatures)
+    tags = _strings(entry.tags)
+    if result is not None:
+        status, text = result.status, f"{result.status}, {result.seconds:.1f} s"
+    elif executed:
+        status, text = "unknown", "executed (not in the last run's summary)"
+    else:
+        status, text = "none", "not executed"
+    return {
+        "id": entry.id, "title": str(entry.title), "symptoms": symptoms, "signatures": signatures,
+        "tags": tags, "status": status, "status_text": text,
+        "error": result.error if result else "",
+        "executed": f"executed/{entry.id}.ipynb" if executed else "",
+        "writeup": f"context/{entry.path.name}", "notebook": str(entry.notebook),
+        "search": " ".join([entry.id, str(entry.title), *symptoms, *signatures, *tags]).lower(),
+    }
+
+
+def _strings(value) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def writeup_to_html(entry: Entry, ids: set[str], to_root: str = "../..") -> str:
+    """The write-up's body as HTML, for a page in ``site/``.
+
+    Links to entries and their notebooks point into the site; other relative links (``../x``,
+    relative to ``context/``) point to the repository, ``to_root`` up from the site.
+    """
+    body = re.sub(r"\A\s*# [^\n]*\n", "", entry.body)  # the title is the page's <h1>
+    markdown = mistune.create_markdown(renderer=_Renderer(escape=True), plugins=["table", "strikethrough"])
+    rendered = markdown(body)
+
+    def relink(m: re.Match) -> str:
+        href = html.unescape(m.group(1))
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", href, re.I):
+            return m.group(0)  # absolute, an anchor, or rooted: left alone
+        found = re.fullmatch(r"(?:\.\./)?(?:context/|notebooks/)?([a-z0-9-]+)\.(md|ipynb)(#.*)?", href)
+        if found and found.group(1) in ids:
+            target, kind = found.group(1), found.group(2)
+            if kind == "md":
+                return f'href="{target}.html{found.group(3) or ""}"'
+            return 'href="#notebook"' if target == entry.id else f'href="{target}.html#notebook"'
+        resolved = os.path.normpath(os.path.join("context", href)).replace(os.sep, "/")
+        return f'href="{html.escape(to_root + "/" + resolved)}"'
+
+    return re.sub(r'href="([^"]*)"', relink, rendered)
+
+
+def notebook_to_html(path: Path) -> str:
+    """An executed notebook's cells and outputs (plots inline) as an HTML fragment."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from pygments.formatters import HtmlFormatter
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+        body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
+    except Exception as exc:  # a broken file must not stop the rest of the site
+        return f'<p class="not-executed">Cannot render {html.escape(path.name)}: {html.escape(str(exc))}</p>'
+    style = HtmlFormatter(style="default").get_style_defs(".notebook .highlight")
+    return f"<style>{style}</style>\n{body}"
+
+
+def _jinja():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+class _Renderer(mistune.HTMLRenderer):
+    """mistune's HTML renderer, with an ``id`` on headings so sections can be linked."""
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", text).lower()).strip("-")
+        return f'<h{level} id="{slug}">{text}</h{level}>\n'
