@@ -93,7 +93,18 @@ def daphne_servers(count: int = 2, **kwargs):
                 errors.append(exc)
         if errors:
             raise errors[0]
+        stack.callback(_terminate, servers)  # runs first: all of them shut down at once
         yield servers
+
+
+def _terminate(servers) -> None:
+    """SIGTERM every server's process group without waiting (``stop`` then waits for each)."""
+    import os
+    import signal
+
+    for server in servers:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
 
 
 @pytest.fixture(scope="module")
