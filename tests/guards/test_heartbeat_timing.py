@@ -1,0 +1,88 @@
+"""Guard for entry heartbeat-timing: heartbeat tests stay fast without touching production.
+
+- Production keeps its heartbeat (25 s ping, 60 s timeout) whatever the tests patch.
+- The real ``heartbeat_loop`` reads the class attributes at every tick, so patching them per test
+  is enough: fails if the loop captures its timing elsewhere (the tests would then wait 25 s).
+- The diagnosis of the ``CancelledError`` at ``communicator.disconnect()`` still holds at the
+  pinned versions: a receive that times out cancels the application, and the next send to it
+  re-raises that cancellation (asgiref ``ApplicationCommunicator``).
+- The consumer absorbs its heartbeat task's cancellation: a disconnect raises nothing in the test
+  and the clean-up after the cancellation runs.
+
+See context/heartbeat-timing.md; the five scenarios are tests/test_heartbeat.py.
+"""
+
+import asyncio
+
+import pytest
+
+from harness.client import communicator
+from harness.consumers.match import MatchConsumer
+from harness.protocol import CloseCode
+
+WAIT = 5.0  # generous: far below the production interval, far above the patched one
+
+
+def heartbeat_tasks() -> set[asyncio.Task]:
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "") == "MatchConsumer.heartbeat_loop"
+    }
+
+
+def test_when_nothing_is_patched_then_the_heartbeat_has_its_production_timing():
+    assert (MatchConsumer.HEARTBEAT_INTERVAL, MatchConsumer.HEARTBEAT_TIMEOUT) == (25, 60)
+
+
+@pytest.mark.asyncio
+async def test_when_the_class_attributes_are_patched_then_the_real_loop_follows_them(memory_layer):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MatchConsumer, "HEARTBEAT_INTERVAL", 0.02)
+        patch.setattr(MatchConsumer, "HEARTBEAT_TIMEOUT", 0.1)
+        conn = communicator("/ws/match/guard-patched/", user="alice")
+        assert await conn.connect(timeout=WAIT) == (True, None)
+        # At 25 s this would time out: the loop must sleep the patched interval.
+        assert await conn.receive_json_from(timeout=WAIT) == {"type": "ping"}
+        output = await conn.receive_output(timeout=WAIT)
+        while output == {"type": "websocket.send", "text": '{"type": "ping"}'}:
+            output = await conn.receive_output(timeout=WAIT)
+        assert output == {"type": "websocket.close", "code": CloseCode.HEARTBEAT_TIMEOUT}
+        await conn.disconnect(timeout=WAIT)
+    assert (MatchConsumer.HEARTBEAT_INTERVAL, MatchConsumer.HEARTBEAT_TIMEOUT) == (25, 60)
+
+
+@pytest.mark.asyncio
+async def test_when_a_receive_times_out_then_disconnect_raises_the_apps_cancellation(memory_layer):
+    conn = communicator("/ws/match/guard-timeout/", user="alice")
+    assert await conn.connect(timeout=WAIT) == (True, None)
+    (heartbeat,) = heartbeat_tasks()
+
+    with pytest.raises(TimeoutError):
+        await conn.receive_json_from(timeout=0.05)  # production timing: no ping for 25 s
+    assert conn.future.cancelled()  # the communicator cancelled the application...
+    assert not heartbeat.done()  # ...whose disconnect() never ran: its heartbeat is orphaned
+    with pytest.raises(asyncio.CancelledError):
+        await conn.disconnect(timeout=WAIT)
+
+    heartbeat.cancel()
+    await asyncio.wait([heartbeat], timeout=WAIT)
+    assert heartbeat.cancelled()
+
+
+@pytest.mark.asyncio
+async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_cancellation(
+    memory_layer,
+):
+    from harness.rooms import ROOMS
+
+    conn = communicator("/ws/match/guard-cancel/", user="alice")
+    assert await conn.connect(timeout=WAIT) == (True, None)
+    await conn.send_json_to({"type": "join", "role": "player"})
+    assert (await conn.receive_json_from(timeout=WAIT))["type"] == "joined"
+    (heartbeat,) = heartbeat_tasks()
+
+    await conn.disconnect(timeout=WAIT)  # raises nothing
+
+    assert heartbeat.cancelled()
+    assert "guard-cancel" not in ROOMS  # the clean-up after cancel_and_wait ran
