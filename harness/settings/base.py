@@ -36,10 +36,14 @@ def channel_layers(kind: str | None = None, redis_url: str | None = None) -> dic
         url = redis_url or os.environ.get("REDIS_URL")
         if not url:
             raise ImproperlyConfigured("HARNESS_CHANNEL_LAYER=redis needs REDIS_URL")
+        # socket_timeout=None: redis-py 8 defaults it to 5 s, the same as channels-redis's
+        # BZPOPMIN timeout (brpop_timeout = 5), so an idle receive() raised
+        # redis.exceptions.TimeoutError (django/channels_redis#422, redis/redis-py#4091).
+        host = {"address": url, "socket_timeout": None}
         return {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [url], "prefix": os.environ.get("HARNESS_REDIS_PREFIX", "asgi")},
+                "CONFIG": {"hosts": [host], "prefix": os.environ.get("HARNESS_REDIS_PREFIX", "asgi")},
             }
         }
     raise ImproperlyConfigured(f"HARNESS_CHANNEL_LAYER must be 'memory' or 'redis', not {kind!r}")
