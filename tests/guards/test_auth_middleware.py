@@ -112,7 +112,7 @@ async def test_when_user_id_is_an_int_then_production_resolves_it_too(harness_db
     ],
 )
 async def test_when_connecting_through_production_then_the_middleware_never_closes(
-    harness_db, case, expected
+    memory_layer, case, expected
 ):
     token = token_for("alice") if case == "valid" else BAD_TOKENS[case][0]()
     comm = client.communicator("/ws/probe/", application=probe_stack(), token=token)

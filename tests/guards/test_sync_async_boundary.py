@@ -60,7 +60,7 @@ async def test_when_an_async_test_uses_the_async_orm_then_it_gets_the_user(harne
 
 
 @pytest.mark.asyncio
-async def test_when_a_consumer_uses_database_sync_to_async_then_it_connects(harness_db):
+async def test_when_a_consumer_uses_database_sync_to_async_then_it_connects(memory_layer):
     app = URLRouter([path("ws/greet/<int:pk>/", GreetingConsumer.as_asgi())])
     comm = client.communicator("/ws/greet/2/", application=app, origin=None)
     assert await comm.connect(timeout=TIMEOUT) == (True, None)
