@@ -55,8 +55,12 @@ def load_verb(verb: str):
     return module
 
 
-def build_parser(unavailable: dict[str, str] | None = None) -> argparse.ArgumentParser:
-    """The ``kb`` parser; verbs whose module cannot be loaded go into ``unavailable``."""
+def build_parser(unavailable: dict[str, str] | None = None,
+                 list_unavailable: bool = True) -> argparse.ArgumentParser:
+    """The ``kb`` parser; verbs whose module cannot be loaded go into ``unavailable``.
+
+    They are listed in the help as unavailable unless ``list_unavailable`` is false.
+    """
     unavailable = {} if unavailable is None else unavailable
     parser = argparse.ArgumentParser(
         prog="kb",
@@ -70,8 +74,9 @@ def build_parser(unavailable: dict[str, str] | None = None) -> argparse.Argument
         try:
             module = load_verb(verb)
         except ImportError as exc:
-            verbs.add_parser(verb, help=f"(unavailable: {exc})", formatter_class=HelpFormatter)
             unavailable[verb] = str(exc)
+            if list_unavailable:
+                verbs.add_parser(verb, help=f"(unavailable: {exc})", formatter_class=HelpFormatter)
             continue
         doc = (module.__doc__ or verb).strip()
         sub = verbs.add_parser(verb, help=doc.splitlines()[0].rstrip("."), description=doc,

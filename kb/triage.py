@@ -11,6 +11,7 @@ binary data, text that is not UTF-8, malformed XML) with a one-line reason.
 """
 
 import bisect
+import functools
 import json
 import re
 import sys
@@ -21,12 +22,14 @@ from . import REPO
 from .entries import Entry, scan
 from .results import Match, Triage
 
+# Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
+# in front) because a literal first character lets the regex engine skip ahead fast.
 #: pytest's per-test report header: ``____ test_name ____`` / ``____ ERROR at setup of x ____``
-SECTION = re.compile(r"^_{3,} (.+?) _{3,}[ \t]*$", re.M)
+SECTION = re.compile(r"\n_{3,} (.+?) _{3,}[ \t]*$", re.M)
 #: the end of pytest's FAILURES/ERRORS part: the next ``=====`` banner
-BANNER = re.compile(r"^={3,}.*$", re.M)
+BANNER = re.compile(r"\n={3,}.*$", re.M)
 #: ``FAILED tests/test_x.py::test_y - RuntimeError: ...`` (short test summary, ``-ra``)
-SUMMARY = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - .*)?$", re.M)
+SUMMARY = re.compile(r"\n(?:FAILED|ERROR) (\S+)(?: - .*)?$", re.M)
 MAX_LINE = 240
 
 
@@ -121,11 +124,11 @@ def triage(text: str, entries: list[Entry], source: str = "<input>") -> Triage:
 def match_entry(entry: Entry, text: str, located: "Locator") -> list[Match]:
     """The first match of ``entry``'s signatures in each failing test of ``text``."""
     found = []
-    for pattern in compiled(entry):
+    for signature in compiled(entry):
         pos = 0
-        while (hit := pattern.search(text, pos)) is not None:
+        while (hit := signature.search(text, pos)) is not None:
             where, end = located.where(hit.start())
-            found.append(Match(entry.id, str(entry.title), pattern.pattern, line_at(text, hit.start()),
+            found.append(Match(entry.id, str(entry.title), signature.pattern.pattern, line_at(text, hit.start()),
                                where, entry.path, entry.notebook_path))
             # one match per place is enough: go on after this test's report, or, outside
             # any test, at the next test's report
@@ -135,17 +138,22 @@ def match_entry(entry: Entry, text: str, located: "Locator") -> list[Match]:
     return found
 
 
-def compiled(entry: Entry) -> list[re.Pattern]:
+def compiled(entry: Entry) -> list["Signature"]:
     """The entry's signatures that are strings and compile (``kb lint`` reports the others)."""
     if not isinstance(entry.signatures, list):
         return []
-    patterns = []
+    found = []
     for signature in entry.signatures:
         try:
-            patterns.append(re.compile(signature, re.M))
+            found.append(_compile(signature))
         except (re.error, TypeError):
             continue
-    return patterns
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(signature: str) -> "Signature":
+    return Signature(re.compile(signature, re.M))
 
 
 class Locator:
@@ -154,21 +162,21 @@ class Locator:
     def __init__(self, text: str, source: str):
         self.source = source
         self.starts, self.ends, self.names = [], [], []
-        banners = [m.start() for m in BANNER.finditer(text)]
-        sections = list(SECTION.finditer(text))
-        for i, m in enumerate(sections):
-            end = sections[i + 1].start() if i + 1 < len(sections) else len(text)
-            after = bisect.bisect_right(banners, m.end())
+        banners = [start for start, _, _ in _lines(BANNER, text)]
+        sections = list(_lines(SECTION, text))
+        for i, (start, end, name) in enumerate(sections):
+            stop = sections[i + 1][0] if i + 1 < len(sections) else len(text)
+            after = bisect.bisect_right(banners, end)
             if after < len(banners):
-                end = min(end, banners[after])
-            self.starts.append(m.start())
+                stop = min(stop, banners[after])
+            self.starts.append(start)
+            self.ends.append(stop)
+            self.names.append(name.removeprefix("ERROR at ").strip())
+        summary = list(_lines(SUMMARY, text))
+        for start, end, name in summary:  # ``FAILED id - message`` lines name their test themselves
+            self.starts.append(start)
             self.ends.append(end)
-            self.names.append(m.group(1).removeprefix("ERROR at ").strip())
-        summary = list(SUMMARY.finditer(text))
-        for m in summary:  # ``FAILED id - message`` lines name their test themselves
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-            self.names.append(m.group(1))
+            self.names.append(name)
         order = sorted(range(len(self.starts)), key=self.starts.__getitem__)
         self.starts = [self.starts[i] for i in order]
         self.ends = [self.ends[i] for i in order]
@@ -186,6 +194,72 @@ class Locator:
         """Where the next test's report after ``offset`` starts (None when there is none)."""
         i = bisect.bisect_right(self.starts, offset)
         return self.starts[i] if i < len(self.starts) else None
+
+
+def _lines(pattern: re.Pattern, text: str):
+    """``(start, end, group 1 or "")`` of each line matching ``pattern`` (which starts with \\n)."""
+    first = pattern.match("\n" + text[:4096])  # the first line has no "\n" before it
+    if first and first.end() - 1 <= len(text):
+        yield 0, first.end() - 1, first.group(1) if pattern.groups else ""
+    for m in pattern.finditer(text):
+        yield m.start() + 1, m.end(), m.group(1) if pattern.groups else ""
+
+
+class Signature:
+    """A compiled signature whose ``search`` is ``re.Pattern.search``, fast on large logs.
+
+    The regex engine skips ahead quickly only when a pattern starts with a literal. For one
+    that starts otherwise (``(?:Magic)?Mock...``, ``\\bTimeoutError``), ``search`` finds a
+    literal the pattern must contain at a bounded distance from its start (``str.find``) and
+    tries ``match`` only at the few starts that allows: the same result, far fewer attempts.
+    """
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+        self.needle, self.before = _needle(pattern)
+
+    def search(self, text: str, pos: int = 0) -> re.Match | None:
+        if self.needle is None:
+            return self.pattern.search(text, pos)
+        low, high = self.before
+        match, tried = self.pattern.match, pos - 1
+        at = text.find(self.needle, pos + low)
+        while at >= 0:
+            for start in range(max(at - high, tried + 1, pos), at - low + 1):
+                found = match(text, start)
+                if found:
+                    return found
+            tried = max(tried, at - low)
+            at = text.find(self.needle, at + 1)
+        return None
+
+
+def _needle(pattern: re.Pattern) -> tuple[str | None, tuple[int, int] | None]:
+    """The longest top-level literal (3+ characters) of ``pattern`` after a part of bounded
+    width ``(low, high)``; ``(None, None)`` when a plain search is as fast or no such literal."""
+    try:
+        from re import _constants, _parser
+
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        items = list(parsed)
+        literal = _constants.LITERAL
+    except Exception:  # private API: without it, plain search
+        return None, None
+    if not items or items[0][0] is literal or parsed.state.flags & re.IGNORECASE:
+        return None, None
+    best, i = (None, None), 0
+    while i < len(items):
+        if items[i][0] is not literal:
+            i += 1
+            continue
+        j = i
+        while j < len(items) and items[j][0] is literal:
+            j += 1
+        low, high = _parser.SubPattern(parsed.state, items[:i]).getwidth()
+        if j - i >= 3 and high <= 256 and (best[0] is None or j - i > len(best[0])):
+            best = ("".join(chr(code) for _, code in items[i:j]), (low, high))
+        i = j
+    return best
 
 
 def line_at(text: str, offset: int) -> str:

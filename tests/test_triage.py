@@ -1,0 +1,283 @@
+"""kb triage: pytest logs, JUnit XML and tracebacks in; matching entries (or exit 1/2) out."""
+
+import io
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kbfixture import write_entry
+
+from kb import REPO, cli
+from kb.entries import scan
+from kb.triage import Signature, decode, triage
+
+FAILING_TESTS = textwrap.dedent('''
+    import asyncio
+    import json
+    import socket
+
+    import pytest
+
+
+    class EchoRefused(Exception):
+        pass
+
+
+    def test_arithmetic():
+        assert 1 + 1 == 3
+
+
+    def test_missing_key():
+        rooms = {}
+        rooms["ABC123"]
+
+
+    def test_bad_json():
+        json.loads("{bad")
+
+
+    def test_wait_for_times_out():
+        async def never():
+            await asyncio.Event().wait()
+
+        asyncio.run(asyncio.wait_for(never(), 0.01))
+
+
+    def test_nothing_listens():
+        socket.create_connection(("127.0.0.1", 9), timeout=2)
+
+
+    @pytest.fixture
+    def server():
+        raise RuntimeError("the fixture could not start its server")
+
+
+    def test_with_broken_fixture(server):
+        pass
+
+
+    def test_passes():
+        pass
+
+
+    def test_echo_is_refused():
+        raise EchoRefused("connection 7 refused")
+''')
+
+
+def run_failing_suite(folder, *args) -> tuple[str, str]:
+    """Run FAILING_TESTS with pytest in a subprocess: (terminal log, JUnit XML)."""
+    (folder / "test_suite.py").write_text(FAILING_TESTS, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_suite.py", "-ra", "-p", "no:kb_known_issues",
+         "-p", "no:cacheprovider", "--junitxml=report.xml", "--rootdir", str(folder), *args],
+        cwd=folder, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    return proc.stdout, (folder / "report.xml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def suite_with_echo(tmp_path_factory):
+    return run_failing_suite(tmp_path_factory.mktemp("with-echo"))
+
+
+@pytest.fixture(scope="module")
+def suite_without_echo(tmp_path_factory):
+    return run_failing_suite(tmp_path_factory.mktemp("without-echo"), "-k", "not echo")
+
+
+@pytest.fixture
+def kb_root(tmp_path):
+    write_entry(tmp_path / "kb")
+    write_entry(tmp_path / "kb", "two-loops", title="Two event loops on one channel layer",
+                signatures=(r"RuntimeError: Two event loops are trying to receive\(\) on one channel layer",),
+                quoted=("RuntimeError: Two event loops are trying to receive() on one channel layer at once!",))
+    return tmp_path / "kb"
+
+
+def triage_file(path, root, capsys) -> tuple[int, str, str]:
+    code = cli.main(["triage", str(path), "--root", str(root)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_when_a_pytest_log_has_a_known_failure_then_its_entry_and_test_are_named(
+        suite_with_echo, kb_root, tmp_path, capsys):
+    log = tmp_path / "pytest.log"
+    log.write_text(suite_with_echo[0], encoding="utf-8")
+    code, out, _ = triage_file(log, kb_root, capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "echo-refused: The echo consumer refuses every connection"
+    assert lines[1].startswith("  matched:  E       ") and lines[1].endswith("EchoRefused: connection 7 refused")
+    assert lines[2].startswith("  in:       test_echo_is_refused")  # (+ the summary line, if not cut)
+    assert lines[3].startswith("  write-up: ") and lines[3].endswith("context/echo-refused.md")
+    assert lines[4].startswith("  notebook: ") and lines[4].endswith("notebooks/echo-refused.ipynb")
+    assert "two-loops" not in out
+
+
+def test_when_a_junit_report_has_a_known_failure_then_the_testcase_is_named(
+        suite_with_echo, kb_root, tmp_path, capsys):
+    report = tmp_path / "report.xml"
+    report.write_text(suite_with_echo[1], encoding="utf-8")
+    code, out, _ = triage_file(report, kb_root, capsys)
+    assert code == 0
+    assert "  in:       test_suite::test_echo_is_refused\n" in out
+    assert "two-loops" not in out
+
+
+@pytest.mark.parametrize("kind", ["log", "junit"])
+def test_when_failures_are_unrelated_then_nothing_is_claimed_and_exit_1(
+        suite_without_echo, kb_root, tmp_path, capsys, kind):
+    log, xml = suite_without_echo
+    assert "5 failed, 1 passed, 1 deselected, 1 error" in log  # the suite did fail
+    path = tmp_path / ("report.xml" if kind == "junit" else "pytest.log")
+    path.write_text(xml if kind == "junit" else log, encoding="utf-8")
+    code, out, _ = triage_file(path, kb_root, capsys)
+    assert code == 1
+    assert out.startswith(f"no known issue matches {path}")
+    assert "(6 failure reports looked at)" in out
+
+
+def test_when_failures_are_unrelated_then_the_real_knowledge_base_claims_nothing(
+        suite_without_echo, tmp_path, capsys):
+    path = tmp_path / "pytest.log"
+    path.write_text(suite_without_echo[0], encoding="utf-8")
+    code, out, _ = triage_file(path, REPO, capsys)
+    assert (code, out.split(" (")[0]) == (1, f"no known issue matches {path}")
+
+
+def test_when_given_a_bare_traceback_on_stdin_then_it_matches(kb_root, monkeypatch, capsys):
+    traceback = ('Traceback (most recent call last):\n  File "x.py", line 3, in <module>\n'
+                 "RuntimeError: Two event loops are trying to receive() on one channel layer at once!\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(traceback.encode())))
+    assert cli.main(["triage", "-", "--root", str(kb_root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("two-loops: Two event loops on one channel layer\n")
+    assert "  in:       <stdin>\n" in out
+
+
+def test_when_json_is_asked_then_matches_are_json(kb_root, tmp_path, capsys):
+    import json
+
+    path = tmp_path / "t.txt"
+    path.write_text("EchoRefused: connection 12 refused\n", encoding="utf-8")
+    assert cli.main(["triage", str(path), "--json", "--root", str(kb_root)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(m["id"], m["line"]) for m in data["matches"]] == [("echo-refused", "EchoRefused: connection 12 refused")]
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is binary (NUL byte at offset 8)"),
+    (b"caf\xe9 au lait\n", "is not UTF-8 text (undecodable byte at offset 3)"),
+    (b"<?xml version='1.0'?><testsuite><testcase", "is not well-formed XML"),
+])
+def test_when_input_is_unreadable_then_exit_2_with_one_line(kb_root, tmp_path, capsys, content, reason):
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    code, out, err = triage_file(path, kb_root, capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and reason in err
+
+
+def test_when_log_is_missing_then_exit_2(kb_root, tmp_path, capsys):
+    code, _, err = triage_file(tmp_path / "nope.log", kb_root, capsys)
+    assert code == 2
+    assert err == f"kb triage: cannot read {tmp_path / 'nope.log'}: no such file\n"
+
+
+def test_when_path_is_a_folder_then_exit_2(kb_root, tmp_path, capsys):
+    code, _, err = triage_file(tmp_path, kb_root, capsys)
+    assert code == 2 and err.endswith("it is a folder\n")
+
+
+def test_when_text_has_a_bom_then_it_is_read():
+    assert decode(b"\xef\xbb\xbfhello", "x") == "hello"
+
+
+def test_when_log_is_10_mb_then_the_one_known_failure_is_found_and_named(kb_root):
+    """Correctness on a large log (the speed is measured in bench/triage.py, not asserted)."""
+    from kb.entries import load_all
+
+    unrelated = textwrap.dedent('''\
+        ____________________________ test_room_{n} ____________________________
+
+            async def test_room_{n}():
+        >       assert await communicator.receive_json_from() == {{"n": {n}}}
+        E       AssertionError: assert {{'n': {m}}} == {{'n': {n}}}
+
+        tests/test_rooms.py:{n}: AssertionError
+        ''')
+    parts = ["=== test session starts ===\n"]
+    parts += [f"tests/test_rooms.py::test_ok_{i} PASSED\n" for i in range(50_000)]
+    parts.append("=================================== FAILURES ===================================\n")
+    n, size = 0, sum(map(len, parts))
+    while size < 10_000_000:
+        parts.append(unrelated.format(n=n, m=n + 1))
+        size += len(parts[-1])
+        n += 1
+    parts.append("____ test_two_loops ____\n\nE   RuntimeError: Two event loops are trying to receive() "
+                 "on one channel layer at once!\n")
+    parts.append("=========================== short test summary info ============================\n"
+                 "FAILED tests/test_rooms.py::test_room_0 - AssertionError: assert {'n': 1} == {'n': 0}\n")
+    text = "".join(parts)
+    assert len(text) >= 10_000_000
+    report = triage(text, load_all(kb_root), "big.log")
+    assert list(report.matches) == ["two-loops"]
+    assert [m.where for m in report.matches["two-loops"]] == ["test_two_loops"]
+    assert report.failures == n + 1
+
+
+PATTERNS = [r"(?:Magic|Async)?Mock.*called_once", r"\bTimeoutError\b", r"^E\s+assert", r"x?abc$",
+            r"(?<=\n)abc", r"[ab]{2}Mock", r"\(False, 1000\)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="abcxMockMagicAsyncTimeoutError_Eassert \n()Falsecalled_once10,", max_size=80),
+       pos=st.integers(min_value=0, max_value=90), index=st.integers(min_value=0, max_value=len(PATTERNS) - 1))
+def test_signature_search_finds_what_re_search_finds(text, pos, index):
+    pattern = re.compile(PATTERNS[index], re.M)
+    fast, plain = Signature(pattern).search(text, pos), pattern.search(text, pos)
+    assert (fast and fast.span()) == (plain and plain.span())
+
+
+def test_signature_search_uses_a_needle_only_where_the_pattern_does_not_start_with_one():
+    assert Signature(re.compile(r"(?:Magic)?Mock\(\) called", re.M)).needle == "Mock() called"
+    assert Signature(re.compile(r"\bTimeoutError", re.M)).needle == "TimeoutError"
+    assert Signature(re.compile(r"RuntimeError: x", re.M)).needle is None
+    assert Signature(re.compile(r"(?i)\bmock", re.M)).needle is None
+
+
+LIVE, _ = scan(REPO)
+
+
+def frame(text: str) -> str:
+    """``text`` inside a pytest log: a FAILURES section for the test, then the summary."""
+    return ("=================================== FAILURES ===================================\n"
+            "________________________________ test_reproduced ________________________________\n\n"
+            f"    def test_reproduced():\n>       do_it()\n\n{text}\n\ntests/test_x.py:3: Failed\n"
+            "=========================== short test summary info ============================\n"
+            "FAILED tests/test_x.py::test_reproduced\n")
+
+
+@pytest.mark.parametrize("entry", LIVE, ids=[e.id for e in LIVE])
+def test_triage_names_each_entry_on_the_failures_its_notebook_observes(entry, tmp_path, capsys):
+    """The Symptom section quotes what the notebook observed (check_claims ties the two)."""
+    observed = [t for t in entry.failure_texts() if any(p.search(t) for p in entry.patterns())]
+    assert observed, f"{entry.id}: the Symptom section quotes no text its signatures match"
+    for text in observed:
+        truly = {e.id for e in LIVE if any(p.search(text) for p in e.patterns())}
+        for shown in (text, frame(text)):
+            report = triage(shown, LIVE)
+            assert entry.id in report.matches
+            assert set(report.matches) == truly
+        path = tmp_path / "failure.log"
+        path.write_text(frame(text), encoding="utf-8")
+        code, out, _ = triage_file(path, REPO, capsys)
+        assert code == 0 and f"{entry.id}: {entry.title}\n" in out
+        assert "  in:       test_reproduced" in out
