@@ -8,6 +8,8 @@ and hands the reports to ``kb.triage``; it never fails a test session itself.
 
 from pathlib import Path
 
+import pytest
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("kb", "knowledge base of Channels test failures")
@@ -17,9 +19,16 @@ def pytest_addoption(parser):
                     help="the knowledge base to match failures against (default: the installed one)")
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if config.getoption("no_known_issues"):
-        return
+    """After pytest's own summaries (so the block sits just above the final counts line)."""
+    result = yield
+    if not config.getoption("no_known_issues"):
+        _summary(terminalreporter, config)
+    return result
+
+
+def _summary(terminalreporter, config) -> None:
     reports = [r for kind in ("failed", "error") for r in terminalreporter.stats.get(kind, [])
                if getattr(r, "longrepr", None) is not None]
     if not reports:

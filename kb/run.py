@@ -136,10 +136,14 @@ def run_all(notebooks: dict[str, Path], build: Path, parameters: dict, jobs: int
 
 def execute(entry_id: str, notebook: Path, output: Path, parameters: dict, timeout: float) -> RunResult:
     """Run one notebook with papermill (in the calling process); never raises for its failure."""
+    import logging
+
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    for name in ("papermill", "traitlets", "nbclient"):  # the result line says what went wrong
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     output.unlink(missing_ok=True)
     started = time.perf_counter()
     status, error = "passed", ""
@@ -151,7 +155,7 @@ def execute(entry_id: str, notebook: Path, output: Path, parameters: dict, timeo
     except PapermillExecutionError as exc:
         status = "failed"
         message = (str(exc.evalue).strip().splitlines() or [""])[0]
-        error = f"cell {exc.exec_count}: {exc.ename}: {message}".rstrip(": ")
+        error = f"In [{exc.exec_count}]: {exc.ename}: {message}".rstrip(": ")
     except CellTimeoutError:
         status, error = "timeout", f"a cell ran longer than {timeout:g} s"
     except DeadKernelError as exc:

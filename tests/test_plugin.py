@@ -1,0 +1,110 @@
+"""The pytest plugin: a "known issues" block in the summary of a failing run, and its opt-outs."""
+
+import pytest
+from kbfixture import write_entry
+
+pytest_plugins = ["pytester"]
+
+TESTS = '''
+import pytest
+
+class EchoRefused(Exception):
+    pass
+
+def test_echo_is_refused():
+    raise EchoRefused("connection 7 refused")
+
+def test_echo_is_refused_again():
+    raise EchoRefused("connection 8 refused")
+
+def test_unrelated():
+    assert 1 + 1 == 3
+
+@pytest.fixture
+def refusing():
+    raise EchoRefused("connection 9 refused")
+
+def test_setup_fails(refusing):
+    pass
+
+def test_passes():
+    pass
+'''
+
+
+@pytest.fixture
+def kb_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kb")
+    write_entry(root)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def ini(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
+def run(pytester, kb_root, source=TESTS, *args):
+    pytester.makepyfile(test_suite=source)
+    return pytester.runpytest(f"--known-issues-root={kb_root}", "-p", "no:cacheprovider", *args)
+
+
+def test_when_tests_fail_with_a_known_signature_then_the_summary_names_the_entry(pytester, kb_root):
+    result = run(pytester, kb_root)
+    result.assert_outcomes(failed=3, passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*= known issues =*",
+        "echo-refused: The echo consumer refuses every connection",
+        "  matched:  E       test_suite.EchoRefused: connection 7 refused",
+        "  in:       test_suite.py::test_echo_is_refused, test_suite.py::test_echo_is_refused_again, "
+        "test_suite.py::test_setup_fails",
+        f"  read:     {kb_root / 'context' / 'echo-refused.md'}",
+        "  run:      kb run echo-refused   (or pytest --nbmake *notebooks/echo-refused.ipynb)",
+    ])
+    assert "test_unrelated" not in result.stdout.str().split("known issues")[1]
+
+
+def test_when_failures_are_unrelated_then_there_is_no_block(pytester, kb_root):
+    result = run(pytester, kb_root, "def test_unrelated():\n    assert 1 + 1 == 3\n")
+    result.assert_outcomes(failed=1)
+    assert "known issues" not in result.stdout.str()
+
+
+def test_when_everything_passes_then_there_is_no_block(pytester, kb_root):
+    result = run(pytester, kb_root, "def test_ok():\n    pass\n")
+    result.assert_outcomes(passed=1)
+    assert "known issues" not in result.stdout.str()
+
+
+def test_when_no_known_issues_is_given_then_there_is_no_block(pytester, kb_root):
+    result = run(pytester, kb_root, TESTS, "--no-known-issues")
+    result.assert_outcomes(failed=3, passed=1, errors=1)
+    assert "known issues" not in result.stdout.str()
+
+
+def test_when_the_plugin_is_disabled_by_name_then_there_is_no_block(pytester, kb_root):
+    pytester.makepyfile(test_suite=TESTS)
+    result = pytester.runpytest("-p", "no:kb_known_issues", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3, passed=1, errors=1)
+    assert "known issues" not in result.stdout.str()
+
+
+def test_when_an_entry_is_broken_then_the_others_still_match(pytester, kb_root):
+    (kb_root / "context" / "broken.md").write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
+    result = run(pytester, kb_root)
+    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *"])
+
+
+def test_when_tests_run_under_xdist_then_the_controller_prints_the_block(pytester, kb_root):
+    pytester.makepyfile(test_suite=TESTS)
+    result = pytester.runpytest_subprocess(f"--known-issues-root={kb_root}", "-p", "no:cacheprovider",
+                                           "-n", "2", timeout=120)
+    result.assert_outcomes(failed=3, passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *"])
+
+
+def test_the_plugin_is_registered_through_its_entry_point():
+    from importlib.metadata import entry_points
+
+    (found,) = [e for e in entry_points(group="pytest11") if e.name == "kb_known_issues"]
+    assert found.value == "kb.plugin"
