@@ -35,7 +35,7 @@ def run_scenarios(interval: float | None = None, timeout: float | None = None) -
         env["HEARTBEAT_TEST_TIMEOUT"] = str(timeout)
     with tempfile.TemporaryDirectory(prefix="bench-heartbeat-") as folder:
         report = Path(folder) / "junit.xml"
-        argv = [sys.executable, "-m", "pytest", MODULE, "-q", "-p", "no:cacheprovider",
+        argv = [sys.executable, "-m", "pytest", MODULE, "-q", "-p", "no:cacheprovider", "--color=no",
                 "-o", "junit_duration_report=call", f"--junitxml={report}"]
         started = time.perf_counter()
         proc = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
