@@ -7,6 +7,7 @@ real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits.
 
 import contextlib
 import os
+import re
 import warnings
 
 from .bootstrap import bootstrap
@@ -68,14 +69,16 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
         assert text in entry.body, f"the write-up does not quote {text!r}"
 
 
+SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
+
+
 def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
-    line; ``result.output`` is the whole output. The kb plugin is left on, so a failing run
+    line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
     also shows which knowledge-base entry matches.
     """
-    import re
     import subprocess
     import sys
     from types import SimpleNamespace
@@ -83,8 +86,7 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
     from .servers import REPO
 
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-         *args],
+        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,
@@ -92,6 +94,8 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     output = proc.stdout + proc.stderr
-    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    # The summary is the last stdout line ending "in 0.12s"; stderr may carry warnings after it.
+    summaries = [line for line in proc.stdout.splitlines() if SUMMARY.search(line)]
+    summary = summaries[-1] if summaries else ""
     outcomes = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", summary)}
     return SimpleNamespace(returncode=proc.returncode, output=output, outcomes=outcomes)
