@@ -8,6 +8,7 @@
 - ``live_server``: one Daphne on the Redis layer, ready to connect to.
 - ``live_servers``: two Daphne processes sharing one Redis layer, for a whole test module
   (started in parallel by ``daphne_servers``, usable from any test loop scope).
+- ``other_loop``: an ``OtherLoop``, a second event loop in a worker thread, closed at the end.
 """
 
 import contextlib
@@ -116,3 +117,49 @@ def live_servers(harness_db, redis_url):
     """
     with daphne_servers(2, channel_layer="redis", redis_url=redis_url) as servers:
         yield servers
+
+
+class OtherLoop:
+    """A second event loop, in a worker thread of its own (the calling thread may run one).
+
+    ``run(coro)`` runs ``coro`` to completion there and returns its result; between two calls
+    the loop stands still, like the loop of a module-scoped async fixture while a test runs in
+    its own loop. ``close()`` ends it the way pytest-asyncio ends a loop scope: cancel what is
+    still pending, then close the loop. Not thread-safe; one caller at a time.
+    """
+
+    def __init__(self, timeout: float = 30.0):
+        import asyncio
+
+        self.timeout = timeout
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="other-loop")
+        self.loop = self._thread.submit(asyncio.new_event_loop).result(timeout)
+
+    def run(self, coro):
+        return self._thread.submit(self.loop.run_until_complete, coro).result(self.timeout)
+
+    def close(self) -> None:
+        if not self.loop.is_closed():
+            self._thread.submit(self._close).result(self.timeout)
+        self._thread.shutdown()
+
+    def _close(self) -> None:
+        self.loop.run_until_complete(_cancel_pending())
+        self.loop.close()  # channels-redis closes this loop's Redis connections here
+
+
+async def _cancel_pending() -> None:
+    import asyncio
+
+    tasks = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.fixture
+def other_loop():
+    """An ``OtherLoop`` for one test, closed after it."""
+    loop = OtherLoop()
+    yield loop
+    loop.close()

@@ -7,7 +7,6 @@ the harness's ``redis_layer`` fixture gives each test a layer no earlier loop ha
 
 import asyncio
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.layers import get_channel_layer
@@ -35,42 +34,6 @@ async def next_status(comm) -> str:
         message = await comm.receive_json_from(timeout=TIMEOUT)
         if message["type"] == "status":
             return message["status"]
-
-
-class OtherLoop:
-    """A second event loop in its own thread: ``run(coro)`` runs a coroutine to completion on
-    it, after which the loop stands still (like a finished fixture's loop); ``close()`` ends it
-    the way pytest-asyncio ends a loop scope (cancel what is pending, then close the loop)."""
-
-    def __init__(self):
-        self.thread = ThreadPoolExecutor(1, thread_name_prefix="other-loop")
-        self.loop = self.thread.submit(asyncio.new_event_loop).result()
-
-    def run(self, coro):
-        return self.thread.submit(self.loop.run_until_complete, coro).result(TIMEOUT * 3)
-
-    def close(self) -> None:
-        if not self.loop.is_closed():
-            self.thread.submit(self._close).result(TIMEOUT * 3)
-        self.thread.shutdown()
-
-    def _close(self) -> None:
-        self.loop.run_until_complete(_cancel_pending())
-        self.loop.close()  # channels-redis closes this loop's connections here (_wrap_close)
-
-
-async def _cancel_pending() -> None:
-    tasks = asyncio.all_tasks() - {asyncio.current_task()}
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-@pytest.fixture
-def other_loop():
-    loop = OtherLoop()
-    yield loop
-    loop.close()
 
 
 @pytest.mark.asyncio
