@@ -1,7 +1,7 @@
 """List the entries: id, title and symptoms, one row per entry.
 
 Exit status: 0 (also with no entries), 2 when the knowledge base folder does not exist.
-Write-ups that cannot be read are named on stderr and skipped (``kb lint`` explains them).
+Write-ups that cannot be read are named on stderr and skipped (`kb lint` explains them).
 """
 
 import sys

@@ -1,17 +1,17 @@
 """Check every entry: pairs, front matter, sections, signatures, notebooks.
 
-- every write-up ``context/<id>.md`` has its notebook and every notebook its write-up, and the
-  entry's guard test ``tests/guards/test_<id with underscores>.py`` exists;
-- the front matter has every key with the right type, ``id`` is the file's name and
-  ``notebook`` is ``notebooks/<id>.ipynb``;
+- every write-up `context/<id>.md` has its notebook and every notebook its write-up, and the
+  entry's guard test `tests/guards/test_<id with underscores>.py` exists;
+- the front matter has every key with the right type, `id` is the file's name and
+  `notebook` is `notebooks/<id>.ipynb`;
 - the sections Symptom, Root cause, Reproduce, Fix, Guard, Versions are present, in order;
 - every signature compiles, matches at least one failure text the Symptom section quotes
   (in `backticks` or a fenced code block), and matches none of a few common unrelated
   failures (a bare "RuntimeError", an assertion, a timeout...);
 - notebooks are committed without outputs or execution counts, have a cell tagged
-  ``parameters`` setting ``channel_layer`` and ``timeout_s``, ``metadata.execution.timeout``
-  and the python3 kernel, and end with ``nb.check_claims("<id>", ...)``;
-- no ``TODO(kb new)`` placeholder of a scaffold is left (so an unfinished entry cannot pass).
+  `parameters` setting `channel_layer` and `timeout_s`, `metadata.execution.timeout`
+  and the python3 kernel, and end with `nb.check_claims("<id>", ...)`;
+- no `TODO(kb new)` placeholder of a scaffold is left (so an unfinished entry cannot pass).
 
 Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base.
 """

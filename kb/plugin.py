@@ -1,9 +1,10 @@
-"""pytest plugin (entry point ``kb_known_issues``): points failing tests at known issues.
+"""pytest plugin (entry point `kb_known_issues`): points failing tests at known issues.
 
 When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
 entries whose signatures match the failures' reports, with where to read and run them.
-Off with ``--no-known-issues`` or ``-p no:kb_known_issues``. The plugin only wires options
-and hands the reports to ``kb.triage``; it never fails a test session itself.
+Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` matches
+against another knowledge base. The plugin only wires options and hands the reports to
+`kb.triage`; it never fails a test session itself.
 """
 
 from pathlib import Path

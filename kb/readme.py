@@ -1,12 +1,13 @@
-"""Rewrite the README's command reference from ``kb --help`` (so it cannot drift).
+"""Rewrite the README's command reference from `kb --help` (so it cannot drift).
 
-Replaces what is between ``<!-- kb-help:start -->`` and ``<!-- kb-help:end -->`` in
-README.md with the help of ``kb`` and of every available verb; the rest of the file is left
-alone. ``--check`` changes nothing and fails when the block is stale (the test suite runs it).
+Replaces the part of README.md between the two `kb-help` HTML comments (start and end
+markers) with the help of `kb` and of every available verb; the rest of the file is left
+alone. `--check` changes nothing and fails when the block is stale (the test suite runs it).
 
 Exit status: 0 written or up to date, 1 stale (with --check), 2 no README or no markers.
 """
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -53,7 +54,13 @@ def reference() -> str:
              "```", parser.format_help().rstrip(), "```"]
     for verb, sub in verbs.items():
         parts += ["", f"### `kb {verb}`", "", "```", sub.format_help().rstrip(), "```"]
-    return "\n".join(parts)
+    from . import plugin
+
+    parts += ["", "### The pytest plugin", "", "```", inspect.cleandoc(plugin.__doc__), "```"]
+    block = "\n".join(parts)
+    if START in block or END in block:
+        raise ValueError("a verb's help contains a kb-help marker: it would cut the block short")
+    return block
 
 
 def replace_block(text: str, block: str) -> str:

@@ -1,11 +1,11 @@
 """Execute notebooks with papermill into build/executed/, then render the site.
 
-Each notebook runs in its own kernel (python3) with ``notebooks/`` as working directory and
-the time limit of its ``metadata.execution.timeout`` (or ``--timeout``), N at a time in
+Each notebook runs in its own kernel (python3) with `notebooks/` as working directory and
+the time limit of its `metadata.execution.timeout` (or `--timeout`), N at a time in
 separate processes. A line is printed as each one finishes; at the end a table, and
-``build/summary.json`` (id, status, seconds, error line, executed notebook). A failing
+`build/summary.json` (id, status, seconds, error line, executed notebook). A failing
 notebook is still written, with its outputs up to the failing cell: the table links it.
-Parameters given with ``-p name=value`` go to every notebook (numbers, true/false and none
+Parameters given with `-p name=value` go to every notebook (numbers, true/false and none
 are converted, anything else is a string).
 
 Exit status: 0 all passed, 1 any failed or timed out, 2 bad usage (unknown id, bad -p).

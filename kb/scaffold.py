@@ -1,9 +1,9 @@
 """Create a new entry from templates: write-up, notebook and guard test.
 
-Writes ``context/<id>.md`` (front matter and the six sections), ``notebooks/<id>.ipynb``
-(the standard skeleton with a ``parameters`` cell, no outputs) and
-``tests/guards/test_<id with underscores>.py``. The id is a slug made from the title unless
-``--id`` gives one. Every place still to write holds ``TODO(kb new)``, which ``kb lint``
+Writes `context/<id>.md` (front matter and the six sections), `notebooks/<id>.ipynb`
+(the standard skeleton with a `parameters` cell, no outputs) and
+`tests/guards/test_<id with underscores>.py`. The id is a slug made from the title unless
+`--id` gives one. Every place still to write holds `TODO(kb new)`, which `kb lint`
 reports, and the notebook and guard test fail until written: an unfinished entry cannot pass.
 
 Exit status: 0 created, 2 bad id or title, or the entry (any of its files) exists already:

@@ -1,10 +1,10 @@
 """Render the site: build/site/index.html and one page per entry.
 
 The index lists every entry with its symptoms, tags and last run status, and filters them
-as you type (plain JavaScript; ``index.html#q=words`` opens it filtered). Each entry's page
+as you type (plain JavaScript; `index.html#q=words` opens it filtered). Each entry's page
 has the write-up (Markdown rendered with mistune) and the executed notebook from
-``build/executed/`` with its outputs and plots (nbconvert), or says it was not executed.
-Links are relative: it opens from the file system or from ``make serve``. ``kb run``
+`build/executed/` with its outputs and plots (nbconvert), or says it was not executed.
+Links are relative: it opens from the file system or from `make serve`. `kb run`
 renders it after running; this verb renders it from what is there.
 
 Exit status: 0 rendered, 2 when the knowledge base folder does not exist.

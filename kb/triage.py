@@ -1,8 +1,8 @@
 """Name the known issues behind a failure: reads a pytest log, a JUnit XML report or a traceback.
 
-Every entry's ``signatures`` (regular expressions, multi-line mode) are searched in the whole
+Every entry's `signatures` (regular expressions, multi-line mode) are searched in the whole
 input; a match is attributed to the failing test whose report holds it (pytest's
-``____ test_name ____`` sections, ``FAILED id - message`` lines, JUnit ``<testcase>``s).
+`____ test_name ____` sections, `FAILED id - message` lines, JUnit `<testcase>`s).
 For each matching entry it prints the title, the line that matched, where, and the paths of
 the write-up and the notebook.
 

@@ -1,0 +1,18 @@
+"""The result dataclasses: how a lint problem prints, what counts as a passed run."""
+
+from pathlib import Path
+
+from kb.results import Problem, RunResult
+
+
+def test_a_problem_prints_as_path_line_message_code_relative_to_the_root():
+    problem = Problem(Path("/kb/context/x.md"), "section '## Fix' is missing", "sections", line=12)
+    assert problem.format(Path("/kb")) == "context/x.md:12: section '## Fix' is missing [sections]"
+    assert Problem(Path("/elsewhere/y.md"), "m", "c").format(Path("/kb")) == "/elsewhere/y.md: m [c]"
+
+
+def test_only_passed_runs_are_ok_and_results_serialise_to_json_fields():
+    assert RunResult("a", "passed", 1.0).ok
+    assert not RunResult("a", "timeout", 1.0).ok
+    assert RunResult("a", "failed", 2.5, "In [3]: E: x", "executed/a.ipynb").to_json() == {
+        "id": "a", "status": "failed", "seconds": 2.5, "error": "In [3]: E: x", "output": "executed/a.ipynb"}
