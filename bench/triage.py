@@ -1,0 +1,108 @@
+"""How long `kb triage` takes on a 10 MB pytest log (the target is 2 s or less).
+
+The log is synthetic but shaped like a real one: 60,000 progress lines of passing tests, then
+thousands of unrelated failure reports (an assertion diff each), then one failure that a
+knowledge-base entry knows. Two sets of signatures are measured: the repository's own
+entries, and the same plus 60 synthetic signatures written the slow way (an optional group
+or a `\\b` first, so the regex engine cannot skip ahead), as a knowledge base might grow.
+Measured in-process (the `triage()` call) and end to end (`python -m kb triage FILE`).
+"""
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from kb import REPO
+from kb.entries import scan
+from kb.triage import triage
+
+SECTION = "triage"
+SIZE = 10_000_000
+REPEAT = 5
+
+FAILURE = """\
+____________________________ test_room_{n} ____________________________
+
+    async def test_room_{n}(communicator):
+        await communicator.send_json_to({{"type": "ready"}})
+>       assert await communicator.receive_json_from(timeout=1) == {{"type": "state", "n": {n}}}
+E       AssertionError: assert {{'type': 'state', 'n': {m}}} == {{'type': 'state', 'n': {n}}}
+E         Differing items:
+E         {{'n': {m}}} != {{'n': {n}}}
+
+tests/test_rooms.py:{n}: AssertionError
+"""
+KNOWN = ("____________________________ test_two_consumers ____________________________\n\n"
+         "E       RuntimeError: Two event loops are trying to receive() on one channel layer at once!\n\n")
+
+
+def make_log(size: int = SIZE) -> str:
+    parts = ["============================= test session starts ==============================\n"]
+    parts += [f"tests/test_rooms.py::test_ok_{i} PASSED{' ' * 30}[{i % 100:3d}%]\n" for i in range(60_000)]
+    parts.append("=================================== FAILURES ===================================\n")
+    total, n = sum(map(len, parts)), 0
+    while total < size - len(KNOWN) - 200:
+        parts.append(FAILURE.format(n=n, m=n + 1))
+        total += len(parts[-1])
+        n += 1
+    parts.append(KNOWN)
+    parts.append("=========================== short test summary info ============================\n")
+    return "".join(parts)
+
+
+def slow_entries(entries, count: int = 60):
+    """Synthetic entries whose signatures do not start with a literal."""
+    template = entries[0] if entries else None
+    if template is None:
+        return []
+    return [replace(template, id=f"synthetic-{i}", signatures=[
+        rf"(?:Magic|Async)?Mock{i}\(\) was never awaited", rf"\bSyntheticError{i}\b: .* refused"])
+        for i in range(count // 2)]
+
+
+def timed(fn) -> list[float]:
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def run() -> dict:
+    entries, _ = scan(REPO)
+    log = make_log()
+    grown = entries + slow_entries(entries)
+    result = {"log_bytes": len(log.encode()), "entries": len(entries),
+              "signatures": sum(len(e.signatures) for e in entries)}
+    for name, kb in (("repository", entries), ("grown", grown)):
+        matched = triage(log, kb, "bench.log").matches
+        times = timed(lambda kb=kb: triage(log, kb, "bench.log"))
+        result[name] = {"signatures": sum(len(e.signatures) for e in kb), "matched": sorted(matched),
+                        "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.log"
+        path.write_text(log, encoding="utf-8")
+        cli = timed(lambda: subprocess.run([sys.executable, "-m", "kb", "triage", str(path)],
+                                           capture_output=True, timeout=60, check=False))
+    result["cli"] = {"median_s": round(statistics.median(cli), 3), "max_s": round(max(cli), 3)}
+    plain = [re.compile(s, re.M) for e in grown for s in e.signatures]
+    result["plain_re_search_grown_s"] = round(min(timed(lambda: [p.search(log) for p in plain])), 3)
+    return result
+
+
+def report(r: dict) -> str:
+    return "\n".join([
+        f"kb triage on a {r['log_bytes'] / 1e6:.1f} MB pytest log ({REPEAT} runs; target <= 2 s)",
+        f"  repository entries ({r['repository']['signatures']} signatures): median {r['repository']['median_s']} s, "
+        f"max {r['repository']['max_s']} s, matched {r['repository']['matched']}",
+        f"  + slow synthetic ({r['grown']['signatures']} signatures): median {r['grown']['median_s']} s, "
+        f"max {r['grown']['max_s']} s",
+        f"  end to end, python -m kb triage FILE: median {r['cli']['median_s']} s, max {r['cli']['max_s']} s",
+        f"  (plain re.search of the grown set, for comparison: {r['plain_re_search_grown_s']} s)",
+    ])
