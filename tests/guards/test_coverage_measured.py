@@ -8,8 +8,8 @@ Each suite is written to a temp folder and run by pytest in its own process unde
   function (fails if the production stack lets Origin-less connections reach the consumers, or if
   the measurement stops seeing the difference);
 - a live-server test measured in the pytest process only collects no data, and measured in the
-  Daphne process too (``COVERAGE_PROCESS_START``) shows the consumers it ran (fails if servers
-  stop writing their coverage data, e.g. when stopped without a SIGTERM).
+  Daphne process too (``patch = subprocess``) shows the consumers it ran (fails if servers stop
+  writing their coverage data, e.g. when killed instead of stopped with SIGTERM).
 
 See context/coverage-measured.md and notebooks/coverage-measured.ipynb.
 """
@@ -119,13 +119,10 @@ def measure(folder: Path, suite: str, *, servers: bool = False) -> dict:
     folder.mkdir()
     (folder / "test_suite.py").write_text(textwrap.dedent(suite))
     rc = folder / "coveragerc"
-    rc.write_text(f"[run]\nbranch = true\nparallel = true\nsigterm = true\n"
+    patch = "patch = subprocess\n" if servers else ""  # Daphne measures itself, via coverage's .pth
+    rc.write_text(f"[run]\nbranch = true\nparallel = true\n{patch}"
                   f"data_file = {folder / '.coverage'}\nsource = {', '.join(SOURCE)}\n")
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    if servers:
-        (folder / "sitecustomize.py").write_text("import coverage\ncoverage.process_startup()\n")
-        env["COVERAGE_PROCESS_START"] = str(rc)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))
     coverage = [sys.executable, "-m", "coverage"]
     run = subprocess.run(
         [*coverage, "run", f"--rcfile={rc}", "-m", "pytest", "test_suite.py", "-q", "--color=no",
