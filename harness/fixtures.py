@@ -9,6 +9,9 @@
 - ``live_servers``: two Daphne processes sharing one Redis layer, for a whole test module
   (started in parallel by ``daphne_servers``, usable from any test loop scope).
 - ``other_loop``: an ``OtherLoop``, a second event loop in a worker thread, closed at the end.
+
+``OverlappingLayer`` wraps a channel layer so that concurrent calls of one method overlap
+deterministically (install it with ``channel_layers.set``).
 """
 
 import contextlib
@@ -163,3 +166,35 @@ def other_loop():
     loop = OtherLoop()
     yield loop
     loop.close()
+
+
+class OverlappingLayer:
+    """A channel-layer proxy: each call of ``method`` waits until ``parties`` calls are inside it.
+
+    Test scaffolding for races between handlers. Two consumers that both await, say,
+    ``group_discard`` interleave only if their awaits overlap; on a real server that depends on
+    timing, here it is certain. Every other attribute is the wrapped layer's. Install it with
+    ``channels.layers.channel_layers.set(alias, OverlappingLayer(layer))`` *before* the consumers
+    start (each consumer fetches its layer once), and put the old layer back afterwards.
+    """
+
+    def __init__(self, layer, method: str = "group_discard", parties: int = 2, timeout: float = 10.0):
+        import asyncio
+
+        self.layer = layer
+        self.method = method
+        self.timeout = timeout
+        self.barrier = asyncio.Barrier(parties)
+
+    def __getattr__(self, name):
+        attribute = getattr(self.layer, name)
+        if name != self.method:
+            return attribute
+
+        async def held(*args, **kwargs):
+            import asyncio
+
+            await asyncio.wait_for(self.barrier.wait(), self.timeout)
+            return await attribute(*args, **kwargs)
+
+        return held
