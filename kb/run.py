@@ -4,14 +4,17 @@ Each notebook runs in its own kernel (python3) with `notebooks/` as working dire
 the time limit of its `metadata.execution.timeout` (or `--timeout`), N at a time in
 separate processes. A line is printed as each one finishes; at the end a table, and
 `build/summary.json` (id, status, seconds, error line, executed notebook). A failing
-notebook is still written, with its outputs up to the failing cell: the table links it.
+notebook is still written, with its outputs up to the failing cell: the table links it; the
+kernel's own log goes to `build/executed/<id>.log`.
 Parameters given with `-p name=value` go to every notebook (numbers, true/false and none
 are converted, anything else is a string).
 
 Exit status: 0 all passed, 1 any failed or timed out, 2 bad usage (unknown id, bad -p).
 """
 
+import contextlib
 import json
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -148,10 +151,11 @@ def execute(entry_id: str, notebook: Path, output: Path, parameters: dict, timeo
     started = time.perf_counter()
     status, error = "passed", ""
     try:
-        papermill.execute_notebook(
-            notebook, output, parameters=parameters, kernel_name="python3", cwd=notebook.parent,
-            progress_bar=False, log_output=False, execution_timeout=timeout,
-        )
+        with _stderr_to(output.with_suffix(".log")):  # the kernel's own log lines go there
+            papermill.execute_notebook(
+                notebook, output, parameters=parameters, kernel_name="python3", cwd=notebook.parent,
+                progress_bar=False, log_output=False, execution_timeout=timeout,
+            )
     except PapermillExecutionError as exc:
         status = "failed"
         message = (str(exc.evalue).strip().splitlines() or [""])[0]
@@ -166,6 +170,21 @@ def execute(entry_id: str, notebook: Path, output: Path, parameters: dict, timeo
     seconds = round(time.perf_counter() - started, 2)
     written = output.relative_to(output.parent.parent).as_posix() if output.exists() else ""
     return RunResult(entry_id, status, seconds, error, written)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Point file descriptor 2 (inherited by the kernel) at ``path`` for the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with path.open("wb") as log:
+            os.dup2(log.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def write_summary(build: Path, results: list[RunResult], parameters: dict) -> Path:

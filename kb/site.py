@@ -26,6 +26,7 @@ from .results import RunResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = ("style.css", "search.js")
+STATUS_WORDS = {"none": "not executed", "unknown": "executed earlier"}
 
 
 def add_arguments(parser) -> None:
@@ -71,8 +72,12 @@ def render(root: Path = REPO, build: Path | None = None) -> Path:
         (site / f"{entry.id}.html").write_text(page, encoding="utf-8")
         views.append(view)
     index = site / "index.html"
+    counts = {}
+    for view in views:
+        counts[view["status"]] = counts.get(view["status"], 0) + 1
+    runs = ", ".join(f"{n} {STATUS_WORDS.get(status, status)}" for status, n in sorted(counts.items()))
     index.write_text(env.get_template("index.html").render(
-        entries=views, problems=[str(e) for e in errors], footer=footer), encoding="utf-8")
+        entries=views, problems=[str(e) for e in errors], footer=footer, runs=runs), encoding="utf-8")
     return index
 
 

@@ -110,6 +110,7 @@ def test_the_index_lists_every_entry_with_its_symptoms_and_a_search_box(site):
     assert "TypeError: object Mock can&#39;t be used in &#39;await&#39; expression" in html
     assert '<input id="search" type="search"' in html and '<script src="search.js"></script>' in html
     assert "3 of 3 entries" in html
+    assert "Notebooks: 1 failed, 1 not executed, 1 passed" in html
 
 
 def test_text_from_entries_is_escaped(site):
