@@ -56,7 +56,7 @@ class ConnectionManager:
             await self.pubsub.unsubscribe(channel_for(symbol))
 
     def stats(self) -> dict:
-        return {"symbols": sorted(self.symbols), "reading": self.reader is not None}
+        return {"symbols": sorted(self.symbols), "reading": self.reader is not None and not self.reader.done()}
 
     async def _read(self) -> None:
         while True:
@@ -70,8 +70,14 @@ class ConnectionManager:
             await self.deliver(update)
 
     async def close(self) -> None:
-        await cancel_and_wait(self.reader)
-        self.reader = None
-        if self.pubsub is not None:
-            await self.pubsub.aclose()
-        await self.client.aclose()
+        """Stop the reader and release the Redis connections, even when the reader had failed
+        (its exception is re-raised after the connections are closed)."""
+        try:
+            await cancel_and_wait(self.reader)
+        finally:
+            self.reader = None
+            try:
+                if self.pubsub is not None:
+                    await self.pubsub.aclose()
+            finally:
+                await self.client.aclose()
