@@ -49,12 +49,12 @@ def known_issues(reports, root: Path | None = None) -> list[str]:
     """Lines naming each entry that matches some report, the tests it matched, and its files."""
     from . import REPO
     from .entries import scan
-    from .triage import Locator, match_entry, shown
+    from .triage import Locator, match_entry, plain, shown
 
     entries, _ = scan(root or REPO)
     found: dict[str, list] = {}
     for report in reports:
-        text = report.longreprtext
+        text = plain(report.longreprtext)
         located = Locator("", report.nodeid)  # one report is one test: no sections to split
         for entry in entries:
             for match in match_entry(entry, text, located)[:1]:

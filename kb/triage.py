@@ -1,7 +1,7 @@
 """Name the known issues behind a failure: reads a pytest log, a JUnit XML report or a traceback.
 
 Every entry's `signatures` (regular expressions, multi-line mode) are searched in the whole
-input; a match is attributed to the failing test whose report holds it (pytest's
+input, terminal colour codes removed; a match is attributed to the failing test whose report holds it (pytest's
 `____ test_name ____` sections, `FAILED id - message` lines, JUnit `<testcase>`s).
 For each matching entry it prints the title, the line that matched, where, and the paths of
 the write-up and the notebook.
@@ -85,11 +85,20 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(f"{source} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
 
 
+#: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks)
+ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def plain(text: str) -> str:
+    """``text`` without ANSI escape sequences, so signatures see what a reader sees."""
+    return ANSI.sub("", text) if "\x1b" in text else text
+
+
 def failures(text: str, source: str) -> list[tuple[str, str]]:
     """Split ``text`` into ``(where, text)`` failure reports; JUnit XML gives one per failing case."""
     if text.lstrip().startswith(("<?xml", "<testsuite")):
-        return junit_failures(text, source)
-    return [(source, text)]
+        return [(where, plain(body)) for where, body in junit_failures(text, source)]
+    return [(source, plain(text))]
 
 
 def junit_failures(text: str, source: str) -> list[tuple[str, str]]:

@@ -108,3 +108,18 @@ def test_the_plugin_is_registered_through_its_entry_point():
 
     (found,) = [e for e in entry_points(group="pytest11") if e.name == "kb_known_issues"]
     assert found.value == "kb.plugin"
+
+
+def test_when_a_notebook_fails_under_nbmake_then_the_block_names_the_entry(pytester, kb_root):
+    """How users' CI runs the notebooks: `pytest --nbmake notebooks/`."""
+    import nbformat
+    from nbformat import v4
+
+    nb = v4.new_notebook(cells=[v4.new_code_cell(
+        "class EchoRefused(Exception):\n    pass\n\nraise EchoRefused('connection 7 refused')")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, pytester.path / "reproduce.ipynb")
+    result = pytester.runpytest_subprocess("--nbmake", "reproduce.ipynb", f"--known-issues-root={kb_root}",
+                                           "-p", "no:cacheprovider", timeout=180)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *", "  in:       reproduce.ipynb*"])

@@ -281,3 +281,13 @@ def test_triage_names_each_entry_on_the_failures_its_notebook_observes(entry, tm
         code, out, _ = triage_file(path, REPO, capsys)
         assert code == 0 and f"{entry.id}: {entry.title}\n" in out
         assert "  in:       test_reproduced" in out
+
+
+def test_when_the_log_is_coloured_then_the_codes_do_not_hide_a_match(kb_root, tmp_path, capsys):
+    """pytest --color=yes and nbmake's IPython tracebacks put ANSI codes inside the message."""
+    path = tmp_path / "ci.log"
+    path.write_text("\x1b[31mE       \x1b[0m\x1b[31mEchoRefused\x1b[39m: connection 7 refused\x1b[0m\n",
+                    encoding="utf-8")
+    code, out, _ = triage_file(path, kb_root, capsys)
+    assert code == 0
+    assert "  matched:  E       EchoRefused: connection 7 refused\n" in out
