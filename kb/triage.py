@@ -1,10 +1,10 @@
 """Name the known issues behind a failure: reads a pytest log, a JUnit XML report or a traceback.
 
 Every entry's `signatures` (regular expressions, multi-line mode) are searched in the whole
-input, terminal colour codes removed; a match is attributed to the failing test whose report holds it (pytest's
-`____ test_name ____` sections, `FAILED id - message` lines, JUnit `<testcase>`s).
-For each matching entry it prints the title, the line that matched, where, and the paths of
-the write-up and the notebook.
+input, terminal colour codes removed. A match is attributed to the failing test whose report
+holds it (pytest's `____ test_name ____` sections, `FAILED id - message` lines, JUnit
+`<testcase>`s). For each matching entry it prints the title, the line that matched, where,
+and the paths of the write-up and the notebook.
 
 Exit status: 0 something matched, 1 nothing matched, 2 unreadable input (missing file,
 binary data, text that is not UTF-8, malformed XML) with a one-line reason.
