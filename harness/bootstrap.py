@@ -7,6 +7,7 @@ database exists per connection and Django opens one per thread; a Daphne subproc
 
 import atexit
 import os
+import secrets
 import tempfile
 import threading
 from pathlib import Path
@@ -45,6 +46,7 @@ def bootstrap(settings_module: str = "harness.settings.test") -> Path:
     if "db" in _state:
         return _state["db"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    _default_redis_prefix()
     if not os.environ.get("HARNESS_DB_PATH"):
         folder = tempfile.mkdtemp(prefix="harness-db-")
         os.environ["HARNESS_DB_PATH"] = str(Path(folder) / "db.sqlite3")
@@ -62,6 +64,19 @@ def bootstrap(settings_module: str = "harness.settings.test") -> Path:
     _in_thread(migrate_and_seed)
     _state["db"] = Path(os.environ["HARNESS_DB_PATH"])
     return _state["db"]
+
+
+def _default_redis_prefix() -> None:
+    """On a Redis the harness did not start (``REDIS_URL`` given from outside), give this
+    process and the servers it starts a channel-layer prefix of their own, so parallel runs
+    sharing that Redis (``pytest -n``, notebooks) never see each other's groups. A prefix
+    already set (by the user, or inherited from the process that started this one, which
+    then shares its layer on purpose) is kept. A Redis started by ``harness.servers`` (its
+    socket in a ``harness-redis-`` folder) is private anyway and keeps the default "asgi".
+    """
+    url = os.environ.get("REDIS_URL", "")
+    if url and "/harness-redis-" not in url:
+        os.environ.setdefault("HARNESS_REDIS_PREFIX", f"asgi-{os.getpid()}-{secrets.token_hex(3)}")
 
 
 def _remove_tree(folder: str) -> None:
