@@ -166,5 +166,6 @@ def test_when_the_server_runs_the_consumers_then_only_measuring_it_shows_them(tm
     assert pytest_only["returncode"] == with_server["returncode"] == 0, pytest_only["output"]
     assert "CoverageWarning: No data was collected. (no-data-collected)" in pytest_only["output"]
     assert pytest_only["modules"] == {}
-    assert with_server["modules"]["consumers/match.py"]["functions_run"] > 0, with_server["modules"]
-    assert with_server["modules"]["middleware.py"]["functions_run"] > 0
+    served = with_server["modules"]
+    for module in ("consumers/match.py", "middleware.py"):
+        assert served.get(module, {}).get("functions_run", 0) > 0, f"no server data for {module}: {served}"
