@@ -82,3 +82,4 @@ async def test_when_two_real_clients_close_at_once_then_the_room_starts_afresh(l
 
     assert await client.eventually(joins_as_first_player, TIMEOUT, interval=0.05)
     assert live_server.alive()
+    assert "Traceback" not in live_server.log()  # no handler crashed, KeyError or otherwise
