@@ -2,9 +2,10 @@
 
 Runs the eight scenarios of ``tests/test_scenarios.py`` outside pytest, one after the other,
 against what their fixture gives them: one ``redis-server`` and two Daphne processes sharing
-it as channel layer. ``total_s`` is the wall time from nothing running to everything stopped:
-database set-up, Redis and Daphne start-up, the scenarios, and shutting the servers down.
-The incident's Docker Compose run took 42.6 s for its eight tests.
+it as channel layer. ``total_s`` is the wall time from nothing running to the last scenario
+done: database set-up, Redis and Daphne start-up, the scenarios (the incident's 42.6 s for its
+eight tests likewise counted its ~5 s of start-up, and listed its clean-up apart).
+``wall_s`` adds shutting the servers down.
 """
 
 import asyncio
@@ -59,7 +60,8 @@ def run() -> dict:
             ran = time.perf_counter()
     finished = time.perf_counter()
     return {
-        "total_s": round(finished - started, 3),
+        "total_s": round(ran - started, 3),
+        "wall_s": round(finished - started, 3),
         "startup_s": round(up - db_done, 3),
         "scenarios": timings,
         "incident_s": INCIDENT_S,
@@ -79,8 +81,8 @@ def report(result: dict) -> str:
         ("database set-up (migrate + seed users)", f"{result.get('db_setup_s', 0):.3f}"),
         (f"start-up: Redis + 2 Daphne in parallel ({daphnes})", f"{result['startup_s']:.3f}"),
         ("the eight scenarios", f"{result.get('scenarios_s', sum(result['scenarios'].values())):.3f}"),
-        ("shut-down", f"{result.get('shutdown_s', 0):.3f}"),
-        ("total, start to everything stopped", f"{result['total_s']:.3f}"),
+        ("total: start-up + scenarios", f"{result['total_s']:.3f}"),
+        ("shut-down (not in the total)", f"{result.get('shutdown_s', 0):.3f}"),
         ("incident (Docker Compose, eight tests)", f"{result['incident_s']:.1f}"),
     ]
     width = max(len(label) for label, _ in rows)
