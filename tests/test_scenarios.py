@@ -1,11 +1,12 @@
-"""The incident's eight real-server scenarios, on the harness match room, in about a second.
+"""The incident's eight real-server scenarios, on the harness match room.
 
 Two Daphne processes share one Redis channel layer (the ``live_servers`` fixture, started once
 per module, in parallel); each test opens real ``websockets`` clients with the Origin and token
 a browser would send, and waits for messages with ``recv_until``, never with a sleep. Every
 test uses its own room code, so the tests are independent of order and of each other.
 
-``bench/realserver.py`` calls these same functions outside pytest to time them.
+``bench/realserver.py`` calls these same functions outside pytest to time them (``make bench``):
+the incident's Docker Compose run took 42.6 s for its eight tests.
 """
 
 import pytest
@@ -134,9 +135,12 @@ async def test_concurrent_rooms_stay_isolated(live_servers, room):
         # her own room's, and her room still waits for an opponent.
         await client.send_json(c, {"type": "say", "text": "marker"})
         seen = []
-        marker = await client.recv_until(
-            c, lambda m: seen.append(m) or m.get("text") == "marker", TIMEOUT
-        )
+
+        def up_to_the_marker(message):
+            seen.append(message)
+            return message.get("text") == "marker"
+
+        marker = await client.recv_until(c, up_to_the_marker, TIMEOUT)
         assert marker["user"] == "carol"
         assert {"type": "said", "user": "alice", "text": "only for this room"} not in seen
         assert [m["status"] for m in seen if m["type"] == "status"] == ["waiting_for_opponent"]
