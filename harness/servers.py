@@ -2,7 +2,9 @@
 
 Both are context managers that always stop what they started: on normal exit, on an
 exception, on ``KeyboardInterrupt`` (a kernel interrupt), at interpreter exit (``atexit``) and,
-on Linux, when the process that started them dies (``PR_SET_PDEATHSIG``). Each child runs in
+on Linux, when the process that started them dies (``PR_SET_PDEATHSIG``, armed from one
+long-lived spawner thread: the kernel sends that signal when the *thread* that forked the child
+exits, so children are never forked from short-lived threads). Each child runs in
 its own process group, which is killed as a whole.
 
 Nothing here sleeps to synchronise: readiness is a line Daphne logs once its socket listens,
@@ -22,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +46,18 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+# PR_SET_PDEATHSIG fires when the forking thread exits, not the process. A worker thread that
+# started a server and then ended (a ThreadPoolExecutor task, asyncio.to_thread) would take the
+# server down with it, so every child is forked from this one thread, which lives as long as
+# the interpreter.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-spawner")
+
+
 def _spawn(argv: list[str], env: dict | None = None) -> subprocess.Popen:
+    return _SPAWNER.submit(_popen, argv, env).result()
+
+
+def _popen(argv: list[str], env: dict | None) -> subprocess.Popen:
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,

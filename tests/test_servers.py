@@ -48,3 +48,24 @@ def test_when_an_exception_is_raised_inside_then_the_server_is_stopped(harness_d
             raise RuntimeError("boom")
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_when_the_starting_thread_ends_then_the_server_keeps_running(harness_db):
+    """PR_SET_PDEATHSIG follows the forking thread; the harness forks from a long-lived one."""
+    import contextlib
+    import threading
+
+    import psutil
+
+    started = {}
+    with contextlib.ExitStack() as stack:
+        thread = threading.Thread(target=lambda: started.update(s=stack.enter_context(daphne_server())))
+        thread.start()
+        thread.join(timeout=30)
+        server = started["s"]
+        # The parent-death signal would arrive as SIGTERM right after the thread ended; a
+        # bounded wait for the process to exit must time out.
+        with pytest.raises(psutil.TimeoutExpired):
+            psutil.Process(server.pid).wait(timeout=1.0)
+        assert server.alive()
+    assert not server.alive()
