@@ -11,9 +11,10 @@ with a deadline, never after a fixed sleep, and must reach zero.
 
 What makes it hold (``harness.servers``): ``with`` blocks stop the servers on exceptions and
 ``KeyboardInterrupt``; ``atexit`` stops the rest on a normal exit; and ``PR_SET_PDEATHSIG``
-makes the kernel send SIGTERM to each server when the *thread* that spawned it dies, which
-covers SIGTERM/SIGKILL of the parent. That thread caveat is why the kernel tests also check
-that ipykernel 7 runs cells on the kernel's main thread.
+makes Linux send SIGTERM to each server when the *thread* that spawned it ends, which covers
+SIGTERM/SIGKILL of the parent. That thread caveat is why the Jupyter kernel tests also check
+that ipykernel 7 runs cells on the kernel's main thread (a server started from a short-lived
+thread, e.g. inside ``harness.bootstrap.run_sync``, would be stopped when that thread ends).
 """
 
 import contextlib
@@ -261,7 +262,9 @@ class Kernel:
             if msg["parent_header"].get("msg_id") != self.msg_id:
                 continue
             if msg["msg_type"] == "error":
-                raise AssertionError(f"cell failed: {msg['content']['ename']}: {msg['content']['evalue']}")
+                raise AssertionError(
+                    f"cell failed: {msg['content']['ename']}: {msg['content']['evalue']}"
+                )
             if msg["msg_type"] == "stream":
                 for line in msg["content"]["text"].splitlines():
                     seen.append(line)
@@ -375,7 +378,9 @@ def test_when_an_async_cell_awaits_with_nothing_scheduled_then_an_interrupt_wait
     interrupted = time.monotonic()
     kernel.km.interrupt_kernel()
 
-    assert kernel.reply(timeout=idle_s / 2) is None, "the interrupt took effect at once: #881 fixed?"
+    assert kernel.reply(timeout=idle_s / 2) is None, (
+        "the interrupt took effect at once: #881 fixed?"
+    )
     reply = kernel.reply(timeout=60)
     assert reply is not None and reply["ename"] in ("CancelledError", "TimeoutError"), reply
     assert time.monotonic() - interrupted >= idle_s / 2
@@ -405,7 +410,11 @@ def hanging_notebook(path, pid_file) -> None:
         nbformat.v4.new_code_cell("print('never reached')"),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
 
 
@@ -419,8 +428,19 @@ def test_when_a_notebook_cell_hangs_then_nbmake_fails_naming_the_cell_and_nothin
     started = time.monotonic()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "--nbmake", str(notebook), "-p", "no:cacheprovider",
-             f"--nbmake-timeout={cell_timeout}", "-q", "--rootdir", str(tmp_path)],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--nbmake",
+                str(notebook),
+                "-p",
+                "no:cacheprovider",
+                f"--nbmake-timeout={cell_timeout}",
+                "-q",
+                "--rootdir",
+                str(tmp_path),
+            ],
             cwd=tmp_path,
             env=marked_env(mark),
             capture_output=True,
@@ -431,7 +451,9 @@ def test_when_a_notebook_cell_hangs_then_nbmake_fails_naming_the_cell_and_nothin
         output = result.stdout + result.stderr
 
         assert result.returncode == 1, output
-        assert f"A cell timed out while it was being executed, after {cell_timeout} seconds" in output
+        assert (
+            f"A cell timed out while it was being executed, after {cell_timeout} seconds" in output
+        )
         assert HANG_MARKER in output  # nbclient previews the cell that hung
         assert pid_file.exists(), "the hanging cell never started its server"
         # Bounded: kernel start-up, the cells before, the timeout, the kernel shutdown.
