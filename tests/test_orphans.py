@@ -321,9 +321,9 @@ with daphne_server(channel_layer="redis") as server:
 
 def start_servers_in_a_cell(kernel: Kernel, wait: str) -> int:
     kernel.execute(KERNEL_CELL.format(wait=wait))
-    # PR_SET_PDEATHSIG is documented to follow the spawning *thread*: a cell run on a thread
-    # that ends could lose its servers early (or, where that thread outlives the kernel, keep
-    # them). ipykernel 7.4 runs the main shell's cells on the main thread; this checks it.
+    # PR_SET_PDEATHSIG is documented to follow the spawning *thread*: where the kernel honours
+    # that, a cell run on a thread that ends would lose its servers early. ipykernel 7.4 runs
+    # the main shell's cells on the main thread; this checks it.
     assert kernel.wait_for_output("THREAD") == "THREAD MainThread True"
     daphne_pid = int(kernel.wait_for_output("READY").split()[1])
     names = {p.pid: p.name() for p in marked(kernel.mark)}
