@@ -69,7 +69,7 @@ def report(result: dict) -> str:
     lines = [f"heartbeat: five scenarios of {MODULE} (call phase of each test)"]
     lines += [f"  {name:<{width}}  {seconds:6.3f} s" for name, seconds in result["scenarios"].items()]
     total, incident = result["total_s"], result["incident_s"]
-    lines.append(f"  {'total':<{width}}  {total:6.3f} s   incident {incident} s "
-                 f"({incident / total:.1f}x slower), target <= {result['target_s']} s")
+    lines.append(f"  {'total':<{width}}  {total:6.3f} s   (incident: {incident} s, {incident / total:.1f}x "
+                 f"as long; target: <= {result['target_s']} s)")
     lines.append(f"  pytest session wall time, Django set-up included: {result['session_s']} s")
     return "\n".join(lines)
