@@ -37,17 +37,18 @@ def redis_url():
 
 @pytest.fixture
 def redis_layer(harness_db, redis_url):
-    from harness.layers import use_channel_layer
+    from harness.layers import channel_layer
 
-    yield use_channel_layer("redis", redis_url)
-    use_channel_layer("memory")
+    with channel_layer("redis", redis_url) as config:
+        yield config
 
 
 @pytest.fixture
 def memory_layer(harness_db):
-    from harness.layers import use_channel_layer
+    from harness.layers import channel_layer
 
-    yield use_channel_layer("memory")
+    with channel_layer("memory") as config:
+        yield config
 
 
 @pytest.fixture

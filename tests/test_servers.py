@@ -10,8 +10,10 @@ from harness.servers import ServerError, daphne_server, redis_server
 pytestmark = pytest.mark.realserver
 
 
-def test_when_redis_is_started_then_it_answers_and_is_gone_after():
+def test_when_redis_is_started_then_it_answers_and_is_gone_after(monkeypatch):
     import redis
+
+    monkeypatch.delenv("REDIS_URL", raising=False)  # an external Redis would start nothing
 
     with redis_server() as url:
         conn = redis.Redis.from_url(url)
