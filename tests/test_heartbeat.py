@@ -37,6 +37,9 @@ def fast_heartbeat(monkeypatch, memory_layer):
     """Patch the heartbeat's class attributes for this test only."""
     monkeypatch.setattr(MatchConsumer, "HEARTBEAT_INTERVAL", INTERVAL)
     monkeypatch.setattr(MatchConsumer, "HEARTBEAT_TIMEOUT", TIMEOUT)
+    # The rate limit is per user and process-wide: frames other tests sent as alice in the last
+    # second must not get these pongs answered with "rate_limited".
+    monkeypatch.setattr(MatchConsumer, "_limiters", {})
 
 
 @pytest_asyncio.fixture
