@@ -68,12 +68,13 @@ def timed(paths: list[str], *, workers: int, rootdir: Path) -> dict:
     try:
         proc = subprocess.run(command, cwd=rootdir, capture_output=True, text=True,
                               timeout=RUN_LIMIT_S)
-        code, tail = proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()[-1:]
+        code, lines = proc.returncode, (proc.stdout + proc.stderr).strip().splitlines()
     except subprocess.TimeoutExpired:
-        code, tail = None, [f"stopped after {RUN_LIMIT_S:.0f} s"]
+        code, lines = None, [f"stopped after {RUN_LIMIT_S:.0f} s"]
     seconds = round(time.perf_counter() - started, 2)
+    failed = [line.split()[1] for line in lines if line.startswith(("FAILED ", "ERROR "))]
     return {"seconds": seconds, "workers": workers, "passed": code == 0,
-            "summary": tail[0] if tail else ""}
+            "summary": lines[-1] if lines else "", "failed": failed}
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -100,7 +101,8 @@ def report(result: dict) -> str:
               for name, seconds, r, t, s in rows]
     for name, run_ in result["runs"].items():
         if not run_["passed"]:
-            lines.append(f"  note: the {name} run did not pass: {run_['summary']}")
+            failed = ", ".join(run_.get("failed", [])) or "see its output"
+            lines.append(f"  note: the {name} run did not pass ({run_['summary']}): {failed}")
     return "\n".join(lines)
 
 
