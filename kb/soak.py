@@ -189,7 +189,8 @@ def parse_junit(path: Path) -> dict[str, tuple[float, str | None]]:
             problem = case.find("error")
         if case.find("skipped") is not None and problem is None:
             continue
-        failure = None if problem is None else summary(problem.get("message") or problem.text or "")
+        # The element's text is the whole report; pytest may cut the message attribute short.
+        failure = None if problem is None else summary(problem.text or problem.get("message") or "")
         cases[case.get("name", "?")] = (float(case.get("time") or 0.0), failure)
     return cases
 

@@ -27,9 +27,13 @@ def write_notebook(folder: Path, name: str, source: str) -> None:
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
 <testcase classname="notebooks.ok.ipynb" name="ok.ipynb" time="2.5" />
-<testcase classname="notebooks.bad.ipynb" name="bad.ipynb" time="3.0"><failure message="-----&#10;raise ValueError('boom')&#10;#x1B[31mValueError#x1B[39m: boom">...</failure></testcase>
-<testcase classname="notebooks.slow.ipynb" name="slow.ipynb" time="9.0"><failure message="A cell timed out while it was being executed, after 5 seconds.&#10;The message was: Cell execution timed out.">...</failure></testcase>
-<testcase classname="notebooks.gone.ipynb" name="gone.ipynb" time="0.1"><error message="NBMAKE INTERNAL ERROR">...</error></testcase>
+<testcase classname="notebooks.bad.ipynb" name="bad.ipynb" time="3.0"><failure message="-----&#10;raise ValueError('boom')&#10;#x1B[31mValueError#x1B[39m: boom"></failure></testcase>
+<testcase classname="notebooks.slow.ipynb" name="slow.ipynb" time="9.0"><failure message="A cell timed out while it was being executed, after 5 seconds.&#10;The message was: Cell execution timed out.">A cell timed out while it was being executed, after 5 seconds.
+The message was: Cell execution timed out.</failure></testcase>
+<testcase classname="notebooks.gone.ipynb" name="gone.ipynb" time="0.1"><error message="NBMAKE INTERNAL ERROR"></error></testcase>
+<testcase classname="notebooks.long.ipynb" name="long.ipynb" time="4.0"><failure message="-----&#10;cell source [+67 more lines; full report in element text]">-----
+cell source
+#x1B[31mFileNotFoundError#x1B[39m: [Errno 2] No such file or directory: '/tmp/x'</failure></testcase>
 <testcase classname="notebooks.skip.ipynb" name="skip.ipynb" time="0.0"><skipped message="no" /></testcase>
 </testsuite></testsuites>"""
 
@@ -45,6 +49,7 @@ def test_when_junit_has_failures_then_each_gets_its_one_line_summary(tmp_path):
         "bad.ipynb": (3.0, "ValueError: boom"),
         "slow.ipynb": (9.0, "A cell timed out while it was being executed, after 5 seconds."),
         "gone.ipynb": (0.1, "NBMAKE INTERNAL ERROR"),
+        "long.ipynb": (4.0, "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/x'"),
     }
 
 
