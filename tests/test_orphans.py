@@ -187,12 +187,22 @@ def server_children(proc: subprocess.Popen) -> dict[str, int]:
     }
 
 
+# Only PR_SET_PDEATHSIG stops the servers of a parent that dies without running any code.
+needs_pdeathsig = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only"
+)
+
+
 @pytest.mark.parametrize(
     "how",
     [
         pytest.param(lambda p: os.killpg(p.pid, signal.SIGINT), id="ctrl-c-to-the-group"),
-        pytest.param(lambda p: p.send_signal(signal.SIGTERM), id="sigterm-parent"),
-        pytest.param(lambda p: p.send_signal(signal.SIGKILL), id="sigkill-parent"),
+        pytest.param(
+            lambda p: p.send_signal(signal.SIGTERM), id="sigterm-parent", marks=needs_pdeathsig
+        ),
+        pytest.param(
+            lambda p: p.send_signal(signal.SIGKILL), id="sigkill-parent", marks=needs_pdeathsig
+        ),
     ],
 )
 def test_when_the_process_holding_servers_is_ended_then_no_server_survives(child, how):
@@ -347,6 +357,7 @@ def test_when_a_blocking_cell_is_interrupted_then_its_server_stops_and_shutdown_
     assert survivors(kernel.mark) == []
 
 
+@needs_pdeathsig
 def test_when_an_async_cell_is_interrupted_and_the_kernel_killed_then_nothing_survives(kernel):
     """The usual notebook cell: top-level ``await`` on a bounded poll. ipykernel turns the
     interrupt into ``CancelledError`` inside the cell; then SIGKILL the kernel, which runs no
@@ -364,6 +375,7 @@ def test_when_an_async_cell_is_interrupted_and_the_kernel_killed_then_nothing_su
     assert survivors(kernel.mark) == []
 
 
+@needs_pdeathsig
 def test_when_an_async_cell_awaits_with_nothing_scheduled_then_an_interrupt_waits_for_the_loop(
     kernel,
 ):
