@@ -72,7 +72,7 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
-def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
+def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = None):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
@@ -91,11 +91,29 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None):
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
     )
     output = proc.stdout + proc.stderr
     # The summary is the last stdout line ending "in 0.12s"; stderr may carry warnings after it.
     summaries = [line for line in proc.stdout.splitlines() if SUMMARY.search(line)]
     summary = summaries[-1] if summaries else ""
     outcomes = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", summary)}
-    return SimpleNamespace(returncode=proc.returncode, output=output, outcomes=outcomes)
+    return SimpleNamespace(
+        returncode=proc.returncode, output=output, outcomes=outcomes, summary=summary.strip("= ")
+    )
+
+
+def run_guard(entry_id: str, timeout: float = 300.0):
+    """Run the entry's guard test file, ``tests/guards/test_<id>.py``, in a subprocess.
+
+    Asserts that it ran at least one test, that every test passed (no failure, error or skip:
+    a skipped guard guards nothing), prints pytest's summary line and returns the result.
+    """
+    path = f"tests/guards/test_{entry_id.replace('-', '_')}.py"
+    result = run_pytest(path, timeout=timeout, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.output
+    assert result.outcomes.get("passed", 0) > 0, result.output
+    unexpected = set(result.outcomes) - {"passed", "warning", "warnings"}
+    assert not unexpected, f"{path}: {result.outcomes}"
+    print(f"{path}: {result.summary}")
+    return result
