@@ -195,16 +195,25 @@ def parse_junit(path: Path) -> dict[str, tuple[float, str | None]]:
     return cases
 
 
+EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b")
+
+
 def summary(message: str) -> str:
-    """One line of a failure message: nbmake's puts the cell source first and the exception
-    last; a cell timeout says so on its first line."""
+    """One line of a failure report: the exception line that follows the cell's traceback
+    (its message may go on for many lines), else the last line; a cell timeout says so on its
+    first line."""
     lines = [ANSI.sub("", line).strip() for line in message.splitlines()]
     lines = [line for line in lines if line and set(line) != {"-"}]
     if not lines:
         return "failed"
     if lines[0].startswith("A cell timed out"):
         return lines[0]
-    return lines[-1][:160]
+    start = next((i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line), None)
+    if start is not None:
+        found = next((line for line in lines[start + 1:] if EXCEPTION_LINE.match(line)), None)
+        if found:
+            return " ".join(found.split())[:160]
+    return " ".join(lines[-1].split())[:160]
 
 
 def format_table(tallies: dict[str, Tally], runs: int) -> str:

@@ -31,6 +31,15 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="py
 <testcase classname="notebooks.slow.ipynb" name="slow.ipynb" time="9.0"><failure message="A cell timed out while it was being executed, after 5 seconds.&#10;The message was: Cell execution timed out.">A cell timed out while it was being executed, after 5 seconds.
 The message was: Cell execution timed out.</failure></testcase>
 <testcase classname="notebooks.gone.ipynb" name="gone.ipynb" time="0.1"><error message="NBMAKE INTERNAL ERROR"></error></testcase>
+<testcase classname="notebooks.subrun.ipynb" name="subrun.ipynb" time="5.0"><failure message="cut">-----
+assert outcome == 7, run.output
+#x1B[31mAssertionError#x1B[39m                            Traceback (most recent call last)
+Cell In[23], line 3
+----&gt; 3 assert outcome == 7, run.output
+#x1B[31mAssertionError#x1B[39m: .FF....F       [100%]
+E   RuntimeError: bound to a different event loop
+RuntimeError: Lock is bound to a different event loop
+3 failed, 5 passed in 3.62s</failure></testcase>
 <testcase classname="notebooks.long.ipynb" name="long.ipynb" time="4.0"><failure message="-----&#10;cell source [+67 more lines; full report in element text]">-----
 cell source
 #x1B[31mFileNotFoundError#x1B[39m: [Errno 2] No such file or directory: '/tmp/x'</failure></testcase>
@@ -49,6 +58,7 @@ def test_when_junit_has_failures_then_each_gets_its_one_line_summary(tmp_path):
         "bad.ipynb": (3.0, "ValueError: boom"),
         "slow.ipynb": (9.0, "A cell timed out while it was being executed, after 5 seconds."),
         "gone.ipynb": (0.1, "NBMAKE INTERNAL ERROR"),
+        "subrun.ipynb": (5.0, "AssertionError: .FF....F [100%]"),
         "long.ipynb": (4.0, "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/x'"),
     }
 
