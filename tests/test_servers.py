@@ -1,5 +1,6 @@
 """The real-server fixtures start real processes, serve, and leave nothing behind."""
 
+import asyncio
 import os
 
 import pytest
@@ -30,7 +31,7 @@ async def test_when_daphne_is_started_then_it_echoes_and_its_process_is_gone_aft
         assert server.alive()
         ws = await client.connect(server.url, "/ws/echo/", origin=server.origin)
         await ws.send("ping")
-        assert await ws.recv() == "ping"
+        assert await asyncio.wait_for(ws.recv(), 5) == "ping"
         await ws.close()
         pid = server.pid
     with pytest.raises(ProcessLookupError):
