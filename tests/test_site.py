@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import pytest
 from kbfixture import notebook, write_entry
 from nbformat import v4
 
+from harness.client import eventually
 from kb import cli
 from kb.results import RunResult
 from kb.run import write_summary
@@ -188,18 +188,8 @@ browser_only = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium; .ci/run installs it)")
 
 
-async def until(condition, timeout: float = 20.0, interval: float = 0.05):
-    """Poll ``condition`` (sync or async) until truthy, at most ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if asyncio.iscoroutine(value):
-            value = await asyncio.wait_for(value, max(deadline - time.monotonic(), 0.01))
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still {value!r} after {timeout} s")
-        await asyncio.sleep(interval)
+# Poll a (sync or async) condition until truthy, with a deadline: the harness's own helper.
+until = functools.partial(eventually, timeout=20.0, interval=0.05)
 
 
 class Page:
