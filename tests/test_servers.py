@@ -72,3 +72,14 @@ def test_when_the_starting_thread_ends_then_the_server_keeps_running(harness_db)
             psutil.Process(server.pid).wait(timeout=1.0)
         assert server.alive()
     assert not server.alive()
+
+
+def test_when_tmpdir_is_too_long_for_a_unix_socket_then_a_clear_error_at_once(monkeypatch, tmp_path):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(deep))
+    with pytest.raises(ServerError, match=r"longer than 107 bytes; set TMPDIR to a shorter folder"):
+        with redis_server():
+            pass
+    assert list(deep.iterdir()) == []  # the temp folder it made is removed
