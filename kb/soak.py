@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import REPO, table
-
-ANSI = re.compile(r"(\x1b|#x1B)\[[0-9;]*m")  # pytest writes ESC as "#x1B" into JUnit XML
+from .triage import plain
 
 
 def add_arguments(parser) -> None:
@@ -202,7 +201,7 @@ def summary(message: str) -> str:
     """One line of a failure report: the exception line that follows the cell's traceback
     (its message may go on for many lines), else the last line; a cell timeout says so on its
     first line."""
-    lines = [ANSI.sub("", line).strip() for line in message.splitlines()]
+    lines = [line.strip() for line in plain(message).splitlines()]
     lines = [line for line in lines if line and set(line) != {"-"}]
     if not lines:
         return "failed"

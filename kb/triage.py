@@ -85,13 +85,14 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(f"{source} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
 
 
-#: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks)
-ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+#: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks); in JUnit
+#: XML pytest writes the ESC character as the text "#x1B"
+ANSI = re.compile(r"(?:\x1b|#x1B)(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 def plain(text: str) -> str:
     """``text`` without ANSI escape sequences, so signatures see what a reader sees."""
-    return ANSI.sub("", text) if "\x1b" in text else text
+    return ANSI.sub("", text) if "\x1b" in text or "#x1B" in text else text
 
 
 def failures(text: str, source: str) -> list[tuple[str, str]]:

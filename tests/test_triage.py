@@ -291,3 +291,21 @@ def test_when_the_log_is_coloured_then_the_codes_do_not_hide_a_match(kb_root, tm
     code, out, _ = triage_file(path, kb_root, capsys)
     assert code == 0
     assert "  matched:  E       EchoRefused: connection 7 refused\n" in out
+
+
+def test_when_a_junit_report_carries_escaped_colour_codes_then_anchored_signatures_match(tmp_path, capsys):
+    """In JUnit XML pytest writes ESC as the text "#x1B" (nbmake's coloured cell tracebacks)."""
+    write_entry(tmp_path / "kb", "closed-loop", title="A loop closed under a shared client",
+                signatures=(r"^RuntimeError: Event loop is closed$",),
+                quoted=("RuntimeError: Event loop is closed",))
+    path = tmp_path / "report.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" failures="1">'
+        '<testcase classname="" name="notebooks/x.ipynb"><failure message="cell failed">'
+        "#x1B[0;31mRuntimeError#x1B[0m: Event loop is closed\n</failure></testcase>"
+        "</testsuite></testsuites>\n",
+        encoding="utf-8",
+    )
+    code, out, _ = triage_file(path, tmp_path / "kb", capsys)
+    assert code == 0
+    assert "  matched:  RuntimeError: Event loop is closed\n" in out
