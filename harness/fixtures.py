@@ -75,20 +75,15 @@ def daphne_servers(count: int = 2, **kwargs):
     The processes start in parallel, so two cost about as much wall time as one. Pass
     ``channel_layer="redis"`` and one ``redis_url`` to make them one deployment: a group message
     sent on one server reaches consumers on the others. All of them are stopped on exit, also
-    when one failed to start.
-
-    The starting threads stay alive until exit: Linux delivers a child's parent-death signal
-    when the *thread* that forked it ends, so ending them early would stop the servers.
+    when one failed to start. (The starter threads may end at once: ``harness.servers`` forks
+    every child from its own long-lived thread, which the parent-death signal follows.)
     """
-    import ctypes  # noqa: F401 - loaded before the threads fork: the children's pre-exec uses it
-
     from harness.servers import daphne_server
 
     managers = [daphne_server(**kwargs) for _ in range(count)]
     with contextlib.ExitStack() as stack:
-        pool = ThreadPoolExecutor(count, thread_name_prefix="daphne-starter")
-        stack.callback(pool.shutdown)  # runs last: after every server has stopped
-        started = [pool.submit(manager.__enter__) for manager in managers]
+        with ThreadPoolExecutor(count, thread_name_prefix="daphne-starter") as pool:
+            started = [pool.submit(manager.__enter__) for manager in managers]
         servers, errors = [], []
         for manager, future in zip(managers, started, strict=True):
             try:

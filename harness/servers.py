@@ -14,6 +14,7 @@ or a Redis ``PING`` that answers.
 import atexit
 import collections
 import contextlib
+import ctypes
 import os
 import re
 import shutil
@@ -38,12 +39,15 @@ class ServerError(RuntimeError):
     """A server did not start; the message carries the tail of its output."""
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        import ctypes
+# Loaded here, in the parent: between fork and exec a child of a threaded process must not
+# import modules or dlopen libraries (another thread may have held their locks at the fork).
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 # PR_SET_PDEATHSIG fires when the forking thread exits, not the process. A worker thread that
