@@ -1,11 +1,12 @@
 """Build hook: the wheel carries the knowledge base as package data, ``kb/_knowledge/``.
 
-The entries live at the top of the repository (``context/``, ``notebooks/``, ``corpus/``,
-``tests/guards/`` and the ``tests/conftest.py`` the guards need), where they are written and
-reviewed; ``build_py`` copies them into the built ``kb`` package so that a non-editable install
-(wheel, sdist, ``pip install PATH`` or a git URL) ships them. ``MANIFEST.in`` puts the same
-files into the sdist. An editable install copies nothing: ``kb`` reads the source tree.
-Everything else is configured in ``pyproject.toml``.
+The entries live at the top of the repository, where they are written and reviewed:
+``context/``, ``notebooks/``, ``corpus/`` and ``tests/guards/``, with what the guards and
+notebooks need to run (``tests/conftest.py``, the pytest settings in ``pyproject.toml``, the
+pinned ``requirements.txt``). ``build_py`` copies them into the built ``kb`` package so that a
+non-editable install (wheel, sdist, ``pip install PATH`` or a git URL) ships them;
+``MANIFEST.in`` puts the same files into the sdist. An editable install copies nothing: ``kb``
+reads the source tree. Everything else is configured in ``pyproject.toml``.
 """
 
 import shutil
@@ -15,7 +16,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 #: what ships, relative to the repository; a folder that does not exist is skipped
-KNOWLEDGE = ("context", "notebooks", "corpus", "tests/guards", "tests/conftest.py")
+KNOWLEDGE = ("context", "notebooks", "corpus", "tests/guards", "tests/conftest.py",
+             "pyproject.toml", "requirements.txt")  # pytest's settings; the pins notebooks need
 ROOT = Path(__file__).resolve().parent
 JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 

@@ -120,7 +120,7 @@ def where(entry: Entry) -> str:
              f"  write-up:  {entry.path}",
              f"  notebook:  {entry.notebook_path}",
              f"  guard:     {guard}",
-             "Run the notebook:",
+             f"Run the notebook (with the pinned tools of {entry.root / 'requirements.txt'}):",
              f"  pytest --nbmake {entry.notebook_path}",
              f"  kb run {entry.id}" + _build_hint(entry.root)]
     return "\n".join(lines)

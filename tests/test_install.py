@@ -165,6 +165,7 @@ def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plug
     notebook = knowledge / "notebooks" / "sync-async-boundary.ipynb"
     assert shown.startswith("sync-async-boundary: ")
     assert f"pytest --nbmake {notebook}\n" in shown and notebook.is_file()
+    assert (knowledge / "requirements.txt").is_file() and (knowledge / "pyproject.toml").is_file()
     assert (knowledge / "tests" / "guards" / "test_sync_async_boundary.py").is_file()
     unknown = run([bin_dir / "kb", "show", "sync-async"], tmp_path, env)
     assert (unknown.returncode, unknown.stderr) == (
