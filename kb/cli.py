@@ -14,6 +14,7 @@ VERBS = {
     "list": "index",
     "show": "show",
     "triage": "triage",
+    "corpus": "corpus",
     "new": "scaffold",
     "lint": "lint",
     "run": "run",
