@@ -82,15 +82,10 @@ def summary(entry: Entry, width: int) -> str:
 
 
 def signature_label(signature) -> str:
-    """A signature in one line: its name (or its pattern), and its strength when it has one."""
+    """A signature in one line: its name and strength (see kb.signature)."""
     if not isinstance(signature, dict):
         return str(signature)
-    name = signature.get("name") or signature.get("id")
-    if not name:
-        patterns = [p for key in ("all", "any") for p in _items(signature.get(key) or [])]
-        name = " & ".join(str(p) for p in patterns[:2]) or "(no pattern)"
-    strength = signature.get("strength")
-    return f"{name} ({strength})" if strength is not None else str(name)
+    return f"{signature.get('name', '?')} ({signature.get('strength', '?')})"
 
 
 def plain(markdown: str) -> str:

@@ -184,13 +184,13 @@ def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plug
     log = project / "pytest.log"
     log.write_text(plain.stdout, encoding="utf-8")
     triaged = checked([bin_dir / "kb", "triage", log], project, env).stdout
-    assert triaged.startswith("sync-async-boundary: "), triaged
+    assert triaged.startswith("1. sync-async-boundary: "), triaged
 
     with_plugin = run([python, "-m", "pytest", "-p", "no:cacheprovider"], project, env, timeout=120)
     assert with_plugin.returncode == 1, with_plugin.stdout + with_plugin.stderr
     block = with_plugin.stdout.split(" known issues ", 1)[-1]
     assert block != with_plugin.stdout, with_plugin.stdout
-    assert block.splitlines()[1].startswith("sync-async-boundary: "), block
+    assert block.splitlines()[1].startswith("1. sync-async-boundary: "), block
     assert "  in:       test_loops.py::test_nested_asyncio_run\n" in block, block
     assert f"  read:     {knowledge / 'context' / 'sync-async-boundary.md'}\n" in block, block
     assert "test_unrelated_failure" not in block, block  # pytest's own summary comes before

@@ -13,7 +13,7 @@ def test_when_the_id_exists_then_summary_body_and_run_commands_are_printed(tmp_p
     lines = out.splitlines()
     assert lines[0] == "echo-refused: The echo consumer refuses every connection"
     assert lines[2:7] == ["Symptoms:", "  - first symptom", "  - second symptom", "Signatures:",
-                          r"  - EchoRefused: connection \d+ refused"]
+                          "  - sig-1 (strong)"]
     assert "Symptom\n-------\n\nThe test fails with:\n\n    EchoRefused: connection 7 refused\n" in out
     assert "```" not in out and "## " not in out
     assert out.count("The echo consumer refuses every connection") == 1  # body title dropped
@@ -24,11 +24,12 @@ def test_when_the_id_exists_then_summary_body_and_run_commands_are_printed(tmp_p
     assert "  kb run echo-refused " in out
 
 
-def test_when_signatures_are_mappings_then_name_and_strength_are_shown(tmp_path, capsys):
-    signature = {"name": "refused-echo", "strength": "strong", "all": [r"EchoRefused: connection \d+"]}
-    write_entry(tmp_path, front={"signatures": [signature]})
+def test_each_signature_is_shown_by_name_and_strength(tmp_path, capsys):
+    signatures = ({"name": "refused-echo", "strength": "strong", "all": [r"EchoRefused: connection \d+"]},
+                  {"name": "any-refusal", "strength": "weak", "all": ["refused"]})
+    write_entry(tmp_path, signatures=signatures)
     assert cli.main(["show", "echo-refused", "--root", str(tmp_path)]) == 0
-    assert "Signatures:\n  - refused-echo (strong)\n" in capsys.readouterr().out
+    assert "Signatures:\n  - refused-echo (strong)\n  - any-refusal (weak)\n" in capsys.readouterr().out
 
 
 def test_when_the_id_is_unknown_then_one_line_with_the_closest_ids_and_exit_2(tmp_path, capsys):
