@@ -16,6 +16,7 @@ for that failure in a tiny external project. One test (a module fixture would be
 xdist worker); select or skip it with ``-m install``.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -31,7 +32,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from kb import REPO
-from kb.entries import writeup_paths
+from kb.entries import scan, writeup_paths
+from kb.triage import triage
 
 pytestmark = pytest.mark.install
 
@@ -155,6 +157,7 @@ def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plug
     assert where.stdout.splitlines() == [str(site / "kb" / "__init__.py"), str(knowledge)]
 
     ids = [p.stem for p in writeup_paths(REPO)]
+    entries, _ = scan(REPO)
     listed = checked([bin_dir / "kb", "list"], tmp_path, env).stdout
     count = "entry" if len(ids) == 1 else "entries"
     assert listed.splitlines()[-1] == f"{len(ids)} {count}", listed
@@ -170,6 +173,19 @@ def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plug
     unknown = run([bin_dir / "kb", "show", "sync-async"], tmp_path, env)
     assert (unknown.returncode, unknown.stderr) == (
         2, "kb show: no entry 'sync-async'; did you mean sync-async-boundary?\n")
+
+    shipped = sorted(p.relative_to(knowledge).as_posix() for p in (knowledge / "corpus").rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts)  # pip compiles what it installs
+    assert shipped == sorted(p.relative_to(REPO).as_posix() for p in (REPO / "corpus").rglob("*")
+                             if p.is_file() and "__pycache__" not in p.parts)
+    captured = [path for folder in [*ids, "_negative"]  # one per entry, and one negative
+                for path in sorted((knowledge / "corpus" / folder / "captured").glob("*/*.txt"))[:1]]
+    assert captured, "no captured corpus text shipped"
+    for path in captured:  # the installed kb ranks them as the checkout's does
+        here = triage(path.read_text(encoding="utf-8"), entries, str(path))
+        there = run([bin_dir / "kb", "triage", "--json", path], tmp_path, env)
+        assert [m["id"] for m in json.loads(there.stdout)["matches"]] == [
+            m.entry_id for found in here.matches.values() for m in found], path
 
     mark = time.perf_counter()
     project = tmp_path / "project"
