@@ -20,7 +20,8 @@ FLAGS = "m"
 def data(entries: list[Entry]) -> dict:
     """The JSON-able data ``triage.js`` needs for ``entries`` (in their ranking order)."""
     return {
-        "normalise": [[p, None if r is None else _js_replacement(r)] for p, r in signature.NORMALISE],
+        "normalise": [[p, None if r is None else _js_replacement(r), literal]
+                      for p, r, literal in signature.NORMALISE],
         "ansi": signature.ANSI.pattern,
         "windowsRelative": signature._RELATIVE_WINDOWS.pattern,
         "section": triage.SECTION.pattern,

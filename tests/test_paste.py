@@ -23,6 +23,7 @@ from kb import REPO
 from kb.browser import data, script_json
 from kb.corpus import texts
 from kb.entries import scan
+from kb.signature import normalise
 from kb.triage import explain, triage
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
@@ -118,6 +119,27 @@ PASTE_ALL = """
 """
 
 
+NORMALISE_ALL = """
+(texts => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
+            return texts.map(t => engine.normalise(t)); })(%s)
+"""
+#: forms the corpus (captured on Linux, one Python) does not show: other paths, colours, addresses
+NORMALISE_CASES = [
+    "E       RuntimeError: x\r\nE   \n>       assert connected   \n\tE",
+    r'  File "C:\Users\me\proj\.venv\Lib\site-packages\asgiref\testing.py", line 94, in send_input',
+    r"C:\Python311\Lib\asyncio\base_events.py:653: in run_until_complete",
+    r"tests\test_rooms.py:12: RuntimeError and a\b and C:\x",
+    "../../.venv/lib/python3.12/site-packages/channels_redis/core.py:277: in receive",
+    '  File "/usr/lib/python3/dist-packages/asgiref/testing.py", line 94, in send_input',
+    '("/x/lib/python3.11/asyncio/tasks.py", [/y/site-packages/a.py <z/dist-packages/b.py',
+    "<asyncio.locks.Event object at 0x7f3a2b1c4d90 [unset]> 0xABC 0x12345",
+    "concurrent.futures._base.CancelledError concurrent.futures._base.TimeoutError $1 \\1",
+    "\x1b[31mE       \x1b[0m\x1b[31mRuntimeError\x1b[39m: x \x1b]0;title\x07 #x1B[0;31mY#x1B[0m",
+    "FAILED tests/test_x.py::test_y - RuntimeError: x",
+    "ünïcode ✓\u00a0\U0001F600 " + "x" * 300,  # U+2028/2029: see triage.js's header
+]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     from kb.site import render
@@ -177,6 +199,7 @@ async def paste_all(site: Path, profile: Path, cases: dict, typed: str) -> dict:
         await page.send("Input.insertText", text=typed)  # what a paste inserts, at the caret
         results = {"<typed>": (await page.js(PASTE_ALL.replace("box.value = text;", "") % json.dumps([typed])))[0]}
         shown = await page.js(PASTE_ALL % json.dumps([cases[n][0] for n in names]))
+        results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
     results.update(zip(names, shown, strict=True))
     return results
 
@@ -206,6 +229,14 @@ def test_in_a_browser_the_page_lists_what_kb_triage_prints(pasted):
               for name, (text, _) in cases.items() if results[name] != expected_page(text)}
     assert differ == {}
     assert results["<typed>"] == expected_page(cases["nested-run.auto"][0])
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_normalise_reads_text_as_kb_triage_does(pasted):
+    _, results = pasted
+    assert dict(zip(NORMALISE_CASES, results["<normalised>"], strict=True)) == {
+        text: normalise(text) for text in NORMALISE_CASES}
 
 
 @browser_only

@@ -5,6 +5,8 @@
 // normalisation, the report-splitting patterns, the "weak" wording and the signatures come from
 // the JSON that `kb site` embeds (kb/browser.py), taken from the Python that `kb triage` runs.
 // `KBTriage.compile(data)` gives the engine; under node, `module.exports` is the same object.
+// One known difference: JavaScript's multi-line ^ and $ also break lines at U+2028 and U+2029
+// (and "." does not match them), Python's only at "\n"; logs practically never hold them.
 (function (global) {
   "use strict";
 
@@ -62,7 +64,7 @@
   }
 
   function compile(data) {
-    var rules = data.normalise.map(function (rule) { return [regex(rule[0], "gm"), rule[1]]; });
+    var rules = data.normalise.map(function (rule) { return [regex(rule[0], "gm"), rule[1], rule[2]]; });
     var ansi = regex(data.ansi, "g");
     var windowsRelative = regex(data.windowsRelative, "g");
 
@@ -70,8 +72,8 @@
     function normalise(text) {
       if (text.indexOf("\x1b") >= 0 || text.indexOf("#x1B") >= 0) { text = text.replace(ansi, ""); }
       if (text.indexOf("\\") >= 0) { text = text.replace(windowsRelative, slashes); }
-      rules.forEach(function (rule) {
-        text = text.replace(rule[0], rule[1] === null ? slashes : rule[1]);
+      rules.forEach(function (rule) {  // each only where its literal occurs, as in Python
+        if (text.indexOf(rule[2]) >= 0) { text = text.replace(rule[0], rule[1] === null ? slashes : rule[1]); }
       });
       return text;
     }
