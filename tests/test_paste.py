@@ -104,19 +104,23 @@ def expected_page(text: str) -> dict:
     return {"matches": shown, "closing": closing}
 
 
-PASTE_ALL = """
-(texts => texts.map(text => {
-  const box = document.getElementById('log');
-  box.value = text;
-  box.dispatchEvent(new Event('input'));
-  return {
-    matches: [...document.querySelectorAll('#verdict .match')].map(li => ({
-      id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
-      places: li.querySelector('.places').textContent})),
-    closing: document.querySelector('#verdict .triage-summary').textContent,
-  };
-}))(%s)
-"""
+#: what the page lists: each match's entry, evidence and places, and the closing line
+READ = """(() => ({
+  matches: [...document.querySelectorAll('#verdict .match')].map(li => ({
+    id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
+    places: li.querySelector('.places').textContent})),
+  closing: document.querySelector('#verdict .triage-summary')?.textContent,
+}))()"""
+
+
+def paste_all(texts: list[str]) -> str:
+    """JavaScript: put each text in the box as a paste does (value, input event), read the page."""
+    return f"""({json.dumps(texts)}).map(text => {{
+      const box = document.getElementById('log');
+      box.value = text;
+      box.dispatchEvent(new Event('input'));
+      return {READ};
+    }})"""
 
 
 NORMALISE_ALL = """
@@ -189,7 +193,7 @@ async def test_in_a_browser_every_signature_compiles(site, tmp_path):
     assert failures["checked"] == len(patterns) + len(embedded["normalise"]) + 6
 
 
-async def paste_all(site: Path, profile: Path, cases: dict, typed: str) -> dict:
+async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) -> dict:
     """Open the index in Chromium, paste ``typed`` with the keyboard, then every case's text;
     ``name -> what the page lists``, and ``"<typed>"`` for the typed paste."""
     names = list(cases)
@@ -197,8 +201,8 @@ async def paste_all(site: Path, profile: Path, cases: dict, typed: str) -> dict:
         await page.goto((site / "index.html").as_uri())
         await page.js("document.getElementById('log').focus()")
         await page.send("Input.insertText", text=typed)  # what a paste inserts, at the caret
-        results = {"<typed>": (await page.js(PASTE_ALL.replace("box.value = text;", "") % json.dumps([typed])))[0]}
-        shown = await page.js(PASTE_ALL % json.dumps([cases[n][0] for n in names]))
+        results = {"<typed>": await page.js(READ)}
+        shown = await page.js(paste_all([cases[n][0] for n in names]))
         results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
     results.update(zip(names, shown, strict=True))
     return results
@@ -211,7 +215,7 @@ def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
 
     cases = {**corpus_texts(), **real_logs}
     started = time.perf_counter()
-    results = asyncio.run(paste_all(site, tmp_path_factory.mktemp("profile"), cases,
+    results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
                                     real_logs["nested-run.auto"][0]))
     print(f"{len(cases)} texts pasted in Chromium in {time.perf_counter() - started:.1f} s")
     return cases, results
