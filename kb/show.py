@@ -71,7 +71,7 @@ def summary(entry: Entry, width: int) -> str:
     for label, items in (("Symptoms", _items(entry.symptoms)),
                          ("Signatures", [signature_label(s) for s in _items(entry.signatures)]),
                          ("Tags", [", ".join(_items(entry.tags))]),
-                         ("Versions", [", ".join(f"{k} {v}" for k, v in dict(entry.versions or {}).items())])):
+                         ("Versions", [", ".join(f"{k} {v}" for k, v in _pairs(entry.versions))])):
         items = [i for i in items if i]
         if not items:
             continue
@@ -126,6 +126,10 @@ def _build_hint(root: Path) -> str:
     if root.resolve() == INSTALLED.resolve():
         return " --build build   (executed copy and site in ./build)"
     return f"   (executed copy in {root / 'build' / 'executed'})"
+
+
+def _pairs(value) -> list:
+    return list(value.items()) if isinstance(value, dict) else []
 
 
 def _items(value) -> list:
