@@ -10,6 +10,7 @@ what `kb triage` prints for the same text, and each corpus text must name its en
 """
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -69,8 +70,8 @@ def real_logs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
             ("unrelated.auto", ["-k", "unrelated"], None),
             ("nested-run.junit", ["-k", "nested", "--junitxml=all.xml", "-q"], "sync-async-boundary")):
         proc = subprocess.run([sys.executable, "-m", "pytest", "test_real.py", "-p", "no:cacheprovider",
-                               "-p", "no:kb_known_issues", "--color=no", *args],
-                              cwd=work, capture_output=True, text=True, timeout=120)
+                               "--color=no", *args], cwd=work, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})  # plain pytest
         assert proc.returncode == 1, proc.stdout + proc.stderr
         text = (work / "all.xml").read_text(encoding="utf-8") if name.endswith("junit") else proc.stdout
         logs[name] = (text, expected)
@@ -168,40 +169,29 @@ def test_script_json_cannot_close_the_script_element():
     assert json.loads(text) == {"pattern": "</script><b>&"}
 
 
-@browser_only
-@pytest.mark.browser
-@pytest.mark.asyncio
-async def test_in_a_browser_every_signature_compiles(site, tmp_path):
-    embedded = data(ENTRIES)
-    patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
-                for p in s[key]]
-    assert patterns, "no signature to check"
-    async with chromium(tmp_path / "profile") as page:
-        await page.goto((site / "index.html").as_uri())
-        failures = await page.js("""
-          (() => { const data = JSON.parse(document.getElementById('kb-triage').textContent);
-            const out = {checked: 0, failed: []};
-            const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not]))
-              .concat(data.normalise.map(r => r[0]), [data.ansi, data.windowsRelative, data.section,
-                      data.banner, data.summary, data.unittest]);
-            for (const p of patterns) {
-              out.checked += 1;
-              try { new RegExp(p, 'm'); } catch (e) { out.failed.push(p + ': ' + e.message); }
-            }
-            return out; })()""")
-    assert failures["failed"] == []
-    assert failures["checked"] == len(patterns) + len(embedded["normalise"]) + 6
+COMPILE_ALL = """(() => {
+  const data = JSON.parse(document.getElementById('kb-triage').textContent);
+  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not]))
+    .concat(data.normalise.map(r => r[0]),
+            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest]);
+  const failed = [];
+  for (const p of patterns) {
+    try { new RegExp(p, 'm'); } catch (e) { failed.push(p + ': ' + e.message); }
+  }
+  return {checked: patterns.length, failed: failed};
+})()"""
 
 
 async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) -> dict:
-    """Open the index in Chromium, paste ``typed`` with the keyboard, then every case's text;
-    ``name -> what the page lists``, and ``"<typed>"`` for the typed paste."""
+    """Open the index in Chromium, paste ``typed`` with the keyboard, then every case's text:
+    ``name -> what the page lists``; also ``"<typed>"`` (the typed paste), ``"<compiled>"``
+    (every pattern compiled as a JavaScript RegExp) and ``"<normalised>"`` (NORMALISE_CASES)."""
     names = list(cases)
     async with chromium(profile) as page:
         await page.goto((site / "index.html").as_uri())
         await page.js("document.getElementById('log').focus()")
         await page.send("Input.insertText", text=typed)  # what a paste inserts, at the caret
-        results = {"<typed>": await page.js(READ)}
+        results = {"<typed>": await page.js(READ), "<compiled>": await page.js(COMPILE_ALL)}
         shown = await page.js(paste_all([cases[n][0] for n in names]))
         results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
     results.update(zip(names, shown, strict=True))
@@ -216,13 +206,25 @@ def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
     cases = {**corpus_texts(), **real_logs}
     started = time.perf_counter()
     results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
-                                    real_logs["nested-run.auto"][0]))
+                                            real_logs["nested-run.auto"][0]))
     print(f"{len(cases)} texts pasted in Chromium in {time.perf_counter() - started:.1f} s")
     return cases, results
 
 
 def first(result: dict) -> str | None:
     return result["matches"][0]["id"] if result["matches"] else None
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_every_signature_compiles(pasted):
+    embedded = data(ENTRIES)
+    patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
+                for p in s[key]]
+    assert patterns, "no signature to check"
+    compiled = pasted[1]["<compiled>"]
+    assert compiled["failed"] == []
+    assert compiled["checked"] == len(patterns) + len(embedded["normalise"]) + 6
 
 
 @browser_only
