@@ -20,13 +20,13 @@ async def test_echo_connects(application):
 
 
 @pytest.mark.asyncio
-async def test_echo_connects_with_subprotocol(application):
+async def test_echo_message(application):
     communicator = WebsocketCommunicator(application, "/ws/echo/")
     connected, subprotocol = await communicator.connect(timeout=5)
     assert connected, "could not connect"
 
 
 @pytest.mark.asyncio
-async def test_echo_connect_result(application):
+async def test_result(application):
     communicator = WebsocketCommunicator(application, "/ws/echo/")
     assert await communicator.connect() == (True, None)

@@ -1,7 +1,9 @@
-"""A real Daphne and the websockets client without origin=: the handshake is refused."""
+"""A module with a real-server test (Daphne and the websockets client without origin=: the
+handshake is refused with HTTP 403) and an in-process one (communicator, no Origin)."""
 
 import pytest
 import websockets
+from channels.testing import WebsocketCommunicator
 
 
 @pytest.mark.asyncio
@@ -10,3 +12,11 @@ async def test_echo_over_daphne(daphne):
     async with websockets.connect(f"{server.url}/ws/echo/", open_timeout=5) as ws:
         await ws.send("hello")
         assert await ws.recv() == "hello"
+
+
+@pytest.mark.asyncio
+async def test_echo_in_process(harness_db):
+    from harness.stacks import production_stack
+
+    communicator = WebsocketCommunicator(production_stack(), "/ws/echo/")
+    assert await communicator.connect() == (True, None)

@@ -5,6 +5,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
+ORIGIN = [(b"origin", b"https://app.example.com")]
+
 
 @pytest.fixture(scope="module")
 def application(harness_db):
@@ -14,10 +16,15 @@ def application(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_app_host_allowed_by_override(application):
+async def test_override(application):
     with override_settings(ALLOWED_HOSTS=["app.example.com"]):
-        communicator = WebsocketCommunicator(
-            application, "/ws/echo/", headers=[(b"origin", b"https://app.example.com")]
-        )
+        communicator = WebsocketCommunicator(application, "/ws/echo/", headers=ORIGIN)
         connected, _ = await communicator.connect()
     assert connected
+
+
+@pytest.mark.asyncio
+async def test_override_result(application):
+    with override_settings(ALLOWED_HOSTS=["app.example.com"]):
+        communicator = WebsocketCommunicator(application, "/ws/echo/", headers=ORIGIN)
+        assert await communicator.connect() == (True, None)

@@ -1,12 +1,21 @@
 """A user created inside the test's transaction (what pytest-django's django_db does without
 transaction=True) is invisible to the middleware's lookup from an async test: her valid token
-comes out anonymous and the match room closes her with 4001."""
+comes out as AnonymousUser."""
 
 import pytest
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import URLRouter
 from django.db import transaction
+from django.urls import path
 
 from harness.client import communicator
 from harness.tokens import issue_token
+
+
+class WhoAmI(AsyncWebsocketConsumer):
+    async def connect(self):
+        await self.accept()
+        await self.send(text_data=str(self.scope["user"]))
 
 
 @pytest.fixture
@@ -23,9 +32,10 @@ def dora(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_new_player_joins(dora):
-    comm = communicator("/ws/match/uncommitted/", token=issue_token(dora.pk))
+async def test_dora(dora):
+    from harness.stacks import production_stack
+
+    application = production_stack(URLRouter([path("ws/who/", WhoAmI.as_asgi())]))
+    comm = communicator("/ws/who/", application=application, token=issue_token(dora.pk))
     assert (await comm.connect())[0]
-    await comm.send_json_to({"type": "join", "role": "player"})
-    message = await comm.receive_output()
-    assert message["type"] == "websocket.send", message
+    assert await comm.receive_from() == "dora"

@@ -46,6 +46,6 @@ def application(redis_layer):
 
 
 @pytest.mark.asyncio
-async def test_both_players_leave(application):
+async def test_both_leave(application):
     players = await join_players("corpus-race", application=application)
     await asyncio.gather(*(player.disconnect() for player in players))

@@ -1,5 +1,5 @@
-"""Channels' AuthMiddlewareStack and a communicator that carries no session cookie: the user
-logged in by the test never reaches the consumer, which sees AnonymousUser."""
+"""Channels' AuthMiddlewareStack and a communicator that carries no session cookie: the test
+expects its user in the consumer, which sees AnonymousUser (no cookie, no session, no user)."""
 
 import pytest
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -22,7 +22,7 @@ def application(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_logged_in_user_reaches_consumer(application):
+async def test_alice(application):
     comm = WebsocketCommunicator(application, "/ws/who/")
     connected, _ = await comm.connect()
     assert connected

@@ -43,13 +43,13 @@ def application(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_anonymous_echo(application):
+async def test_anon(application):
     comm = communicator("/ws/echo/", application=application)
     assert await comm.connect() == (True, None)
 
 
 @pytest.mark.asyncio
-async def test_player_joins(application):
+async def test_join(application):
     comm = communicator("/ws/match/auth-corpus/", application=application, user="alice")
     assert (await comm.connect())[0]
     await comm.send_json_to({"type": "join", "role": "player"})
