@@ -4,7 +4,6 @@ output (its access log goes to stdout, which harness.servers discards, so this s
 Daphne itself), then the client's traceback; exits 1."""
 
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ async def refused(url: str) -> list[BaseException]:
         try:
             async with websockets.connect(url, origin=origin, open_timeout=5):
                 pass
-        except websockets.InvalidStatus as exc:
+        except websockets.exceptions.InvalidHandshake as exc:  # InvalidStatus; InvalidStatusCode before 14
             errors.append(exc)
     return errors
 
