@@ -1,5 +1,7 @@
 """A suite that connects WebsocketCommunicator to the production stack without an Origin,
-written the ways users write it: `assert connected`, and a comparison with (True, None)."""
+written the ways users write it: `assert connected`, and a comparison with (True, None).
+(Each test disconnects in `finally`, so no application task outlives its loop on any
+pytest-asyncio version.)"""
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -15,18 +17,27 @@ def application(harness_db):
 @pytest.mark.asyncio
 async def test_echo_connects(application):
     communicator = WebsocketCommunicator(application, "/ws/echo/")
-    connected, _ = await communicator.connect()
-    assert connected
+    try:
+        connected, _ = await communicator.connect()
+        assert connected
+    finally:
+        await communicator.disconnect()
 
 
 @pytest.mark.asyncio
 async def test_echo_message(application):
     communicator = WebsocketCommunicator(application, "/ws/echo/")
-    connected, subprotocol = await communicator.connect(timeout=5)
-    assert connected, "could not connect"
+    try:
+        connected, subprotocol = await communicator.connect(timeout=5)
+        assert connected, "could not connect"
+    finally:
+        await communicator.disconnect()
 
 
 @pytest.mark.asyncio
 async def test_result(application):
     communicator = WebsocketCommunicator(application, "/ws/echo/")
-    assert await communicator.connect() == (True, None)
+    try:
+        assert await communicator.connect() == (True, None)
+    finally:
+        await communicator.disconnect()

@@ -19,4 +19,7 @@ async def test_echo_in_process(harness_db):
     from harness.stacks import production_stack
 
     communicator = WebsocketCommunicator(production_stack(), "/ws/echo/")
-    assert await communicator.connect() == (True, None)
+    try:
+        assert await communicator.connect() == (True, None)
+    finally:
+        await communicator.disconnect()

@@ -20,11 +20,17 @@ async def test_override(application):
     with override_settings(ALLOWED_HOSTS=["app.example.com"]):
         communicator = WebsocketCommunicator(application, "/ws/echo/", headers=ORIGIN)
         connected, _ = await communicator.connect()
-    assert connected
+    try:
+        assert connected
+    finally:
+        await communicator.disconnect()
 
 
 @pytest.mark.asyncio
 async def test_override_result(application):
     with override_settings(ALLOWED_HOSTS=["app.example.com"]):
         communicator = WebsocketCommunicator(application, "/ws/echo/", headers=ORIGIN)
-        assert await communicator.connect() == (True, None)
+        try:
+            assert await communicator.connect() == (True, None)
+        finally:
+            await communicator.disconnect()
