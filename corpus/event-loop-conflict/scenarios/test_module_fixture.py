@@ -27,7 +27,7 @@ async def first_player(redis_module_layer):
 
 
 @pytest.mark.asyncio
-async def test_second_player_sees_the_room_wait_for_ready(first_player):
+async def test_join(first_player):
     comm = communicator(ROOM, user="bob")
     assert (await comm.connect())[0]
     await comm.send_json_to({"type": "join", "role": "player"})

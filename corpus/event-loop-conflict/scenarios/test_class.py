@@ -26,9 +26,9 @@ async def observer(redis_class_layer):
     await comm.disconnect()
 
 
-class TestPlayersJoin:
+class TestRoom:
     @pytest.mark.asyncio
-    async def test_player_is_told_the_room_waits(self, observer):
+    async def test_join(self, observer):
         comm = communicator(ROOM, user="alice")
         assert (await comm.connect())[0]
         await comm.send_json_to({"type": "join", "role": "player"})
