@@ -24,7 +24,7 @@ def plain_url_layer(harness_db, redis_url):
 
 
 @pytest.mark.asyncio
-async def test_player_hears_the_opponent_after_a_pause(plain_url_layer):
+async def test_pause(plain_url_layer):
     alice = communicator("/ws/match/corpus-idle/", user="alice")
     assert (await alice.connect(timeout=5))[0]
     await alice.send_json_to({"type": "join", "role": "player"})

@@ -9,7 +9,7 @@ from channels_redis.core import RedisChannelLayer
 
 
 @pytest.mark.asyncio
-async def test_message_sent_after_a_quiet_spell_arrives(redis_url):
+async def test_quiet(redis_url):
     layer = RedisChannelLayer(hosts=[redis_url])
     channel = await layer.new_channel()
 
