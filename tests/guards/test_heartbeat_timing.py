@@ -93,3 +93,45 @@ async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_c
 
     assert heartbeat.cancelled()
     assert "guard-cancel" not in ROOMS  # the clean-up after cancel_and_wait ran
+
+
+def copied_cancel_and_wait():
+    """The ``cancel_and_wait`` block of the write-up, executed on its own (no harness import)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "context" / "heartbeat-timing.md").read_text()
+    block = re.search(r"```python\n(\s*import asyncio\n.*?async def cancel_and_wait.*?)```", text, re.S)
+    assert block, "the write-up lost its cancel_and_wait block"
+    lines = block.group(1).splitlines()
+    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    namespace: dict = {}
+    exec("\n".join(line[indent:] for line in lines), namespace)  # noqa: S102 - our own write-up
+    return namespace["cancel_and_wait"]
+
+
+@pytest.mark.asyncio
+async def test_when_the_copied_snippet_stops_a_task_then_only_its_own_cancellation_is_swallowed():
+    cancel_and_wait = copied_cancel_and_wait()
+    sleeper = asyncio.create_task(asyncio.sleep(60))
+    await asyncio.wait_for(cancel_and_wait(sleeper), WAIT)  # returns: the task's cancellation
+    assert sleeper.cancelled()
+
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_to_stop():
+        started.set()
+        try:
+            await release.wait()
+        finally:
+            await release.wait()
+
+    slow = asyncio.create_task(slow_to_stop())
+    await asyncio.wait_for(started.wait(), WAIT)
+    stopper = asyncio.create_task(cancel_and_wait(slow))
+    await asyncio.sleep(0)  # let the stopper start waiting (an ordering step, not a timing one)
+    stopper.cancel()  # the caller itself is cancelled: the snippet must let that through
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(stopper, WAIT)
+    await asyncio.wait([slow], timeout=WAIT)
