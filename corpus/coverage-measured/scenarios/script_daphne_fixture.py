@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 run = subprocess.run(
-    [sys.executable, "-m", "coverage", "run", "--source=harness.consumers", "-m", "pytest", "live_echo.py",
+    [sys.executable, "-m", "coverage", "run", "--source=harness.consumers,harness.middleware,harness.rooms,harness.ratelimit,harness.prices",
+     "-m", "pytest", "live_echo.py",
      "-q", "-p", "no:cacheprovider", "-p", "no:django", "-p", "no:kb_known_issues"],
     capture_output=True, text=True, timeout=240,
 )
