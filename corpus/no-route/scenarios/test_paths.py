@@ -1,11 +1,15 @@
-"""The project's routes are right; the path the test connects to is not."""
+"""The project's routes are right; the path the test connects to is not.
+
+Short test names: pytest's one-line summary (80 columns) then still shows the message.
+"""
 
 import pytest
 from channels.testing import ApplicationCommunicator
 
 
 @pytest.mark.asyncio
-async def test_missing_trailing_slash(harness_db):
+async def test_trail(harness_db):
+    """The test path lacks the route's trailing '/'."""
     from harness import client
 
     communicator = client.communicator("/ws/echo")
@@ -14,7 +18,8 @@ async def test_missing_trailing_slash(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_room_code_the_route_does_not_accept(harness_db):
+async def test_room(harness_db):
+    """A room code with a space, which the match route refuses."""
     from harness import client
 
     communicator = client.communicator("/ws/match/room 1/", user="alice")
@@ -23,7 +28,8 @@ async def test_room_code_the_route_does_not_accept(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_query_string_inside_a_hand_built_scope(harness_db):
+async def test_query(harness_db):
+    """A query string left inside a hand-built scope's "path"."""
     from harness.stacks import production_stack
 
     scope = {

@@ -1,11 +1,15 @@
-"""A consumer class, not ``as_asgi()``, routed by URLRouter / ProtocolTypeRouter."""
+"""A consumer class, not ``as_asgi()``, routed by URLRouter / ProtocolTypeRouter.
+
+Short test names: pytest's one-line summary (80 columns) then still shows the message.
+"""
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
 
 @pytest.mark.asyncio
-async def test_urlrouter_route_to_the_class(harness_db):
+async def test_url(harness_db):
+    """URLRouter routing to the class."""
     from channels.routing import URLRouter
     from django.urls import path
 
@@ -18,7 +22,8 @@ async def test_urlrouter_route_to_the_class(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_protocoltyperouter_maps_to_the_class(harness_db):
+async def test_ptr(harness_db):
+    """ProtocolTypeRouter mapping "websocket" to the class."""
     from channels.routing import ProtocolTypeRouter
 
     from harness.consumers.echo import EchoConsumer

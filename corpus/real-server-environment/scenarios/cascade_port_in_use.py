@@ -2,7 +2,10 @@
 
 The first test starts Daphne in its body and fails before its stop line (it is marked xfail, as
 a known-flaky test often is, so only what follows shows as a failure). Every later test that
-needs the port then fails to start its server.
+needs the port then fails to start its server. The notebook runs this file with pytest; it is not
+a ``test_`` scenario of the corpus because pytest's one-line forms of its failure (80 columns)
+cut the message before the errno: the corpus has the same failure from
+``script_port_left_listening.py``.
 """
 
 import socket

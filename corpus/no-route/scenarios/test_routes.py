@@ -1,4 +1,7 @@
-"""Routes written so that URLRouter can never match the path the test connects to."""
+"""Routes written so that URLRouter can never match the path the test connects to.
+
+Short test names: pytest's one-line summary (80 columns) then still shows the message.
+"""
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -13,7 +16,8 @@ async def connect(routes, path):
 
 
 @pytest.mark.asyncio
-async def test_route_with_a_leading_slash(harness_db):
+async def test_lead(harness_db):
+    """A route written with a leading '/'."""
     from django.urls import path
 
     from harness.consumers.echo import EchoConsumer
@@ -22,7 +26,8 @@ async def test_route_with_a_leading_slash(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_regex_given_to_path(harness_db):
+async def test_regex(harness_db):
+    """A regular expression given to path()."""
     from django.urls import path
 
     from harness.consumers.echo import EchoConsumer
@@ -31,7 +36,8 @@ async def test_regex_given_to_path(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_nested_router_behind_a_dollar(harness_db):
+async def test_nest(harness_db):
+    """A nested router behind a pattern ending in '$'."""
     from channels.routing import URLRouter
     from django.urls import path, re_path
 

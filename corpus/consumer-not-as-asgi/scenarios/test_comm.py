@@ -1,11 +1,15 @@
-"""A consumer class, not ``as_asgi()``, handed to the test communicators."""
+"""A consumer class, not ``as_asgi()``, handed to the test communicators.
+
+Short test names: pytest's one-line summary (80 columns) then still shows the message.
+"""
 
 import pytest
 from channels.testing import ApplicationCommunicator, WebsocketCommunicator
 
 
 @pytest.mark.asyncio
-async def test_websocket_communicator_given_the_class(harness_db):
+async def test_ws(harness_db):
+    """WebsocketCommunicator given EchoConsumer instead of EchoConsumer.as_asgi()."""
     from harness.consumers.echo import EchoConsumer
 
     communicator = WebsocketCommunicator(EchoConsumer, "/ws/echo/")
@@ -14,7 +18,8 @@ async def test_websocket_communicator_given_the_class(harness_db):
 
 
 @pytest.mark.asyncio
-async def test_application_communicator_given_the_class(harness_db):
+async def test_app(harness_db):
+    """ApplicationCommunicator given the class."""
     from harness.consumers.echo import EchoConsumer
 
     scope = {"type": "websocket", "path": "/ws/echo/", "headers": [], "query_string": b""}
