@@ -20,7 +20,7 @@ from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
 
-# websockets >= 15 sends ws:// through the proxy named by http_proxy/https_proxy/all_proxy
+# websockets >= 15 sends ws:// through the proxy named by http_proxy/https_proxy/ws_proxy
 # (loopback included, unless no_proxy covers it); the harness only talks to its own local
 # servers, so it never takes a proxy. Older versions have no ``proxy`` argument and use none.
 # See context/real-server-environment.md.
