@@ -2,7 +2,8 @@
 
 Sets Django up with the test settings, a migrated SQLite file and the seed users. Then a
 notebook calls ``use_layer(channel_layer)`` with its parameter; asking for "redis" starts a
-real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits.
+real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits. Notebooks
+about the database also call ``use_database(database)`` ("sqlite" or "postgres").
 """
 
 import contextlib
@@ -33,6 +34,17 @@ def use_layer(kind: str) -> dict:
     from .layers import use_channel_layer
 
     return use_channel_layer(kind, redis_url() if kind == "redis" else None)
+
+
+def use_database(kind: str) -> dict:
+    """Select the database ("sqlite" or "postgres") for this kernel and its subprocesses.
+
+    "postgres" uses ``$DATABASE_URL``'s server, or starts a real PostgreSQL for the kernel; in
+    both cases a database of the kernel's own, migrated and seeded, dropped when it exits.
+    """
+    from .databases import use_database as switch
+
+    return switch(kind)
 
 
 def close() -> None:
