@@ -89,7 +89,9 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
     line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
-    also shows which knowledge-base entry matches.
+    also shows which knowledge-base entry matches. pytest-django is off unless ``args`` load
+    it (``"-p", "django"``): with ``DJANGO_SETTINGS_MODULE`` inherited from the kernel it
+    would otherwise block the database for every test that does not carry its mark.
     """
     import subprocess
     import sys
@@ -98,7 +100,7 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
     from .servers import REPO
 
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "-p", "no:django", *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,

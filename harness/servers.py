@@ -300,7 +300,13 @@ def postgres_server(url: str | None = None, *, timeout: float = 30.0) -> Iterato
     """
     given = url or os.environ.get("DATABASE_URL") or None
     if given:
-        _pg_connect(given, timeout).close()
+        import psycopg
+
+        try:
+            _pg_connect(given, timeout).close()
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise ServerError(f"cannot connect to DATABASE_URL {given}: {reason}") from None
         yield given
         return
     folder = tempfile.mkdtemp(prefix="harness-pg-")
