@@ -3,8 +3,9 @@
 - ``fresh_database(server_url)``: a new, empty database on a server, dropped on exit.
 - ``process_database()``: this process's PostgreSQL database (started or reused once, kept
   until the interpreter exits).
-- ``use_database(kind)``: point Django at "sqlite" or "postgres", migrated and seeded, and
-  export the choice to the servers and pytest sessions started afterwards.
+- ``configure(kind)``: point Django at "sqlite" or "postgres" and export the choice to the
+  servers and pytest sessions started afterwards; ``use_database(kind)`` also migrates and
+  seeds it.
 - ``database(kind)``: the same for a block, restored after (the fixtures use it).
 """
 
@@ -99,17 +100,17 @@ def _reset_connections() -> None:
     connections._connections = Local(connections.thread_critical)
 
 
-def use_database(kind: str, url: str | None = None) -> dict:
-    """Point this process at ``kind`` ("sqlite" or "postgres"); migrate and seed it.
+def configure(kind: str, url: str | None = None) -> dict:
+    """Point this process's Django at ``kind`` ("sqlite" or "postgres"); returns ``DATABASES``.
 
     "postgres" without ``url`` uses ``process_database()``. Exports ``HARNESS_DATABASE`` and
     ``DATABASE_URL``, so a Daphne or pytest subprocess started afterwards uses the same
-    database. Returns the new ``DATABASES``. Synchronous set-up runs in a worker thread, so
-    this may be called from a running event loop (a notebook cell).
+    database. Creates no tables: a test runner that makes its own test database (pytest-django,
+    Django's runner) needs nothing more, if this runs before it does (a scenario module calls
+    it at import, during collection).
     """
     from django.conf import settings
 
-    from .bootstrap import migrate_and_seed
     from .settings.base import databases
 
     if kind == "postgres":
@@ -120,6 +121,18 @@ def use_database(kind: str, url: str | None = None) -> dict:
     os.environ["HARNESS_DATABASE"] = kind
     if url:
         os.environ["DATABASE_URL"] = url
+    return config
+
+
+def use_database(kind: str, url: str | None = None) -> dict:
+    """``configure(kind, url)``, then migrate and seed the database (idempotent).
+
+    Synchronous set-up runs in a worker thread, so this may be called from a running event loop
+    (a notebook cell).
+    """
+    from .bootstrap import migrate_and_seed
+
+    config = configure(kind, url)
     migrate_and_seed()
     return config
 
