@@ -91,10 +91,17 @@ def _reset_connections() -> None:
     the calling thread's connections and forgets every thread's: switch before other threads
     (``database_sync_to_async`` workers) open connections, as notebooks and fixtures do.
     """
+    import asyncio
+
     from asgiref.local import Local
     from django.db import connections
 
-    connections.close_all()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        connections.close_all()
+    # else: this thread runs a loop (a notebook cell), where Django refuses to open connections
+    # (SynchronousOnlyOperation), so it holds none to close, and closing would raise the same.
     connections.__dict__.pop("settings", None)
     connections._settings = None
     connections._connections = Local(connections.thread_critical)

@@ -103,14 +103,17 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
-def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = None):
+def run_pytest(
+    *args: str, timeout: float = 120.0, cwd=None, env: dict | None = None, django: bool = False
+):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
     line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
-    also shows which knowledge-base entry matches. pytest-django is off unless ``args`` load
-    it (``"-p", "django"``): with ``DJANGO_SETTINGS_MODULE`` inherited from the kernel it
-    would otherwise block the database for every test that does not carry its mark.
+    also shows which knowledge-base entry matches. pytest-django is off (``-p no:django``)
+    unless ``django=True`` (then the session's ini or ``args`` load it): with
+    ``DJANGO_SETTINGS_MODULE`` inherited from the kernel it would otherwise block the database
+    for every test that does not carry its mark.
     """
     import subprocess
     import sys
@@ -119,7 +122,8 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
     from .servers import REPO
 
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "-p", "no:django", *args],
+        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
+         *([] if django else ["-p", "no:django"]), *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,
