@@ -2,10 +2,12 @@
 
 The test walks through four steps, each using the test's connection (the consumer reads with
 ``database_sync_to_async``, which a ``TestCase`` runs on the test's thread), and prints the
-first step that failed, ``BROKE <step> <exception type>: <message>``, or ``BROKE nowhere``.
+first step that failed, ``BROKE <step> <exception type>: <message>``, or ``BROKE nowhere``,
+after ``CHANNELS <version>`` (the version that really ran, overlays included).
 It only reports; the notebook compares the line with the running channels version.
 """
 
+import channels
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
@@ -33,4 +35,5 @@ class CloseProbe(TestCase):
             except Exception as exc:  # noqa: BLE001 - reported, not handled
                 broke = f"{step} {type(exc).__module__}.{type(exc).__name__}: {exc}"
                 break
+        print(f"CHANNELS {channels.__version__}")
         print(f"BROKE {broke}")
