@@ -42,7 +42,10 @@ pytestmark = pytest.mark.realserver
 MARK = "HARNESS_ORPHAN_MARK"
 # Variables through which a parent shares its servers and database with its children. A test
 # here must start its own, so they are dropped from the child's environment.
-INHERITED = ("HARNESS_DB_PATH", "REDIS_URL", "HARNESS_CHANNEL_LAYER", "HARNESS_REDIS_PREFIX")
+INHERITED = (
+    "HARNESS_DB_PATH", "REDIS_URL", "HARNESS_CHANNEL_LAYER", "HARNESS_REDIS_PREFIX",
+    "HARNESS_DATABASE", "DATABASE_URL",
+)
 
 
 @pytest.fixture
