@@ -19,12 +19,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import SynchronousOnlyOperation
 from django.urls import path
 
+import harness
 from harness import client
 from harness.consumers.echo import EchoConsumer
 from harness.seed import token_for
 
 TIMEOUT = 10.0
-import harness
 
 #: the harness that runs, wherever it is installed (a checkout, or site-packages)
 HARNESS = Path(harness.__file__).resolve().parent
