@@ -2,6 +2,8 @@
 
 import asyncio
 
+from .compat import cancelled_from_outside
+
 
 async def cancel_and_wait(task: asyncio.Task | None) -> None:
     """Cancel ``task`` and wait for it to finish.
@@ -17,6 +19,5 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
     try:
         await task
     except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
+        if cancelled_from_outside(asyncio.current_task(), task):
             raise

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import websockets
 from channels.testing import WebsocketCommunicator
 
+from .compat import WaitTimeout
 from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
@@ -69,7 +70,7 @@ async def recv_until(ws, predicate: Callable[[dict], bool], timeout: float = 5.0
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}")
         try:
             message = await recv_json(ws, remaining)
-        except TimeoutError:
+        except WaitTimeout:
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}") from None
         if predicate(message):
             return message
