@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import websockets
 from channels.testing import WebsocketCommunicator
 
-from .compat import WaitTimeout
+from .compat import LEGACY_CLIENT, LegacyConnection, WaitTimeout, ws_connect
 from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
@@ -39,13 +39,18 @@ async def connect(
     origin: str | None = DEFAULT_ORIGIN,
     timeout: float = 5.0,
 ):
-    """Open a real WebSocket; sends an Origin header only when ``origin`` is not None."""
-    return await websockets.connect(
+    """Open a real WebSocket; sends an Origin header only when ``origin`` is not None.
+
+    A refused handshake raises ``harness.compat.HandshakeRefused``. The connection works with
+    ``async with`` on every websockets version (see ``harness.compat``).
+    """
+    ws = await ws_connect(
         ws_url(base, path, user=user, token=token),
         origin=origin,
         open_timeout=timeout,
         close_timeout=timeout,
     )
+    return LegacyConnection(ws) if LEGACY_CLIENT else ws
 
 
 async def send_json(ws, message: dict) -> None:

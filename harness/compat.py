@@ -71,20 +71,45 @@ class _Barrier:
 Barrier = getattr(asyncio, "Barrier", _Barrier)
 
 
-def _handshake_refused() -> type[Exception]:
-    import websockets.exceptions as errors
-    from websockets.version import version
+def _client():
+    """websockets' asyncio client: the new one (``websockets.asyncio.client``, from 13.0;
+    ``websockets.connect`` from 14.0), else the legacy one (12)."""
+    try:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidStatus
+    except ImportError:  # websockets 12
+        from websockets.exceptions import InvalidStatusCode
+        from websockets.legacy.client import connect
 
-    if int(version.split(".")[0]) >= 14:
-        return errors.InvalidStatus
-    return errors.InvalidStatusCode
+        return connect, InvalidStatusCode, True
+    return connect, InvalidStatus, False
 
 
-#: What ``websockets.connect`` raises when the server refuses the handshake (HTTP 403...):
-#: ``InvalidStatus`` from websockets 14, whose new client ``connect`` is; before 14 ``connect``
-#: is the legacy client, which raises ``InvalidStatusCode``. Both say
-#: ``server rejected WebSocket connection: HTTP 403``.
-HandshakeRefused = _handshake_refused()
+#: ``ws_connect(uri, origin=, open_timeout=, close_timeout=)``: the new asyncio client where
+#: it exists (websockets >= 13), so every set sees one behaviour; ``HandshakeRefused`` is what
+#: it raises when the server refuses the handshake: ``InvalidStatus``, or on websockets 12 the
+#: legacy ``InvalidStatusCode``. Both say ``server rejected WebSocket connection: HTTP 403``.
+ws_connect, HandshakeRefused, LEGACY_CLIENT = _client()
+
+
+class LegacyConnection:
+    """websockets 12: the legacy connection has no ``async with``; this adds it (closing on
+    exit, as the new client does) and passes everything else through."""
+
+    def __init__(self, ws):
+        self._ws = ws
+
+    def __getattr__(self, name):
+        return getattr(self._ws, name)
+
+    def __aiter__(self):
+        return self._ws.__aiter__()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self._ws.close()
 
 
 def refused_status(error: Exception) -> int:

@@ -12,9 +12,10 @@ one that cannot install gets one line and the other sets still run.
 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
 known failures: the run then passes when exactly those fail, each with its text; a known
-failure that passes or fails differently fails the run. --record keeps build/matrix.json's
-outcomes in versions/results.json (committed); --write-tables writes each listed write-up's
-generated Versions table from it. Both only read files (no run).
+failure that passes or fails differently fails the run; --write-expect FILE writes the last
+run's failures as such a file. --record keeps build/matrix.json's outcomes in
+versions/results.json (committed); --write-tables writes each listed write-up's generated
+Versions table from it. These three only read and write files (no run).
 
 Exit status: 0 all passed (or exactly as expected), 1 any other failure or a set that could
 not install, 2 bad usage (unknown set or entry, no uv, unreadable sets or expect file).
@@ -22,6 +23,7 @@ not install, 2 bad usage (unknown set or entry, no uv, unreadable sets or expect
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -54,6 +56,8 @@ def add_arguments(parser) -> None:
                         help="no run: keep build/matrix.json's outcomes in versions/results.json")
     parser.add_argument("--write-tables", action="store_true",
                         help="no run: write the write-ups' Versions tables from versions/results.json")
+    parser.add_argument("--write-expect", type=Path, default=None, metavar="FILE",
+                        help="no run: write build/matrix.json's failures to FILE as an --expect file")
     parser.add_argument("--root", type=Path, default=REPO,
                         help="the knowledge base (the folder holding versions/ and notebooks/)")
     parser.add_argument("--build", type=Path, default=None, metavar="DIR",
@@ -88,6 +92,8 @@ def run(args) -> int:
     root = args.root.resolve()
     build = (args.build or root / "build").resolve()
     try:
+        if args.write_expect:
+            return write_expect(build, args.write_expect)
         if args.record or args.write_tables:
             return record_and_write(root, build, args.record, args.write_tables)
         sets = choose_sets(root, args.sets)
@@ -398,15 +404,43 @@ def judge(records: list[SetRecord], expected: dict | None) -> list[str]:
     return problems
 
 
+VOLATILE = re.compile(r"/tmp/|0x[0-9a-f]+|\d+\.\d+s\b|127\.0\.0\.1:\d+|:\d{4,5}\b|\bpid \d+")
+
+
+def expected_text(error: str) -> str:
+    """The stable start of an error line (up to a path, address, port or duration)."""
+    match = VOLATILE.search(error)
+    return (error[: match.start()] if match else error).rstrip(" ,:;(")[:120] or error[:120]
+
+
+def write_expect(build: Path, target: Path) -> int:
+    matrix = read_matrix(build)
+    expected: dict = {"_comment": "known failures: entry -> set -> notebook/guard -> the start of "
+                                  "its first error line; written by `kb matrix --write-expect`"}
+    for record in matrix["sets"]:
+        for entry_id, kinds in record.get("entries", {}).items():
+            for kind, outcome in kinds.items():
+                if outcome["status"] != "passed":
+                    expected.setdefault(entry_id, {}).setdefault(record["name"], {})[kind] = (
+                        expected_text(outcome["error"]))
+    target.write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {sum(len(k) for e, s in expected.items() if e[0] != '_' for k in s.values())} "
+          f"known failure(s) to {target}")
+    return 0
+
+
+def read_matrix(build: Path) -> dict:
+    source = build / "matrix.json"
+    try:
+        return json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise versions.VersionsError(f"{source}: not readable ({exc.__class__.__name__}); "
+                                     "run `kb matrix` first") from None
+
+
 def record_and_write(root: Path, build: Path, record: bool, write: bool) -> int:
     if record:
-        source = build / "matrix.json"
-        try:
-            matrix = json.loads(source.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise versions.VersionsError(f"{source}: not readable ({exc.__class__.__name__}); "
-                                         "run `kb matrix` first") from None
-        results = versions.summarise(matrix)
+        results = versions.summarise(read_matrix(build))
         target = versions.results_path(root)
         target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"recorded {len(results['sets'])} set(s), {len(results['entries'])} entries in {target}")

@@ -222,3 +222,18 @@ def test_the_repository_sets_name_their_interpreters_and_files():
     assert {"pins", "pins-py312", "pins-py313", "lts", "oldest"} <= set(sets)
     for vset in sets.values():
         assert vset.requirements.exists() and vset.description and vset.python.count(".") == 1
+
+
+def test_write_expect_lists_the_last_runs_failures_by_their_stable_start(tmp_path, capsys):
+    root = kb_with_writeup(tmp_path)
+    failing = json.loads(json.dumps(MATRIX))
+    failing["sets"][0]["entries"]["demo"]["guard"] = {
+        "status": "failed", "seconds": 1.0, "error": "AssertionError: 2 passed in 3.25s"}
+    (root / "build").mkdir()
+    (root / "build" / "matrix.json").write_text(json.dumps(failing))
+    assert kb_matrix(root, "--write-expect", str(root / "expected.json")) == 0
+    assert "wrote 2 known failure(s)" in capsys.readouterr().out
+    expected = json.loads((root / "expected.json").read_text())
+    assert {k: v for k, v in expected.items() if k != "_comment"} == {
+        "demo": {"new": {"guard": "AssertionError: 2 passed in"}, "old": {"notebook": "KeyError: 'x|y'"}}}
+    assert matrix.load_expect(root / "expected.json") == {k: v for k, v in expected.items() if k != "_comment"}
