@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -36,7 +37,8 @@ from hashlib import sha256
 from pathlib import Path
 
 from . import REPO, table, versions
-from .soak import EXCEPTION_LINE, parse_junit, stop_tree
+from .soak import EXCEPTION_LINE, stop_tree, summary
+from .triage import plain
 
 DEFAULT_TIMEOUT = 900.0  #: seconds for one notebook or one guard file, start to end
 
@@ -317,13 +319,46 @@ def run_one(venv: Path, root: Path, stem: Path, argv: list[str] | None, timeout:
     seconds = round(time.monotonic() - started, 1)
     if code is None:
         return Outcome("timeout", seconds, f"stopped after {timeout:.0f} s (--timeout)")
-    cases = parse_junit(report) if report.exists() else {}
-    failures = [f for _, f in cases.values() if f is not None]
-    if failures:
-        return Outcome("failed", seconds, failures[0])
+    cases, failure = read_report(report, notebook=argv[0] == "--nbmake")
+    if failure:
+        return Outcome("failed", seconds, failure)
     if code != 0 or not cases:
         return Outcome("failed", seconds, run_error(log.read_text(errors="replace")) or f"pytest exited with {code}")
     return Outcome("passed", seconds)
+
+
+def read_report(report: Path, notebook: bool) -> tuple[int, str]:
+    """(test cases in a JUnit report, the first failure's line or "")."""
+    try:
+        cases = list(ET.parse(report).getroot().iter("testcase"))
+    except (OSError, ET.ParseError):
+        return 0, ""
+    for case in cases:
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            return len(cases), failure_line(problem.text or problem.get("message") or "", notebook)
+    return len(cases), ""
+
+
+UNTOLD = re.compile(r"^[\w.]+:?$|^[\w.]+: [.FEsx]+ *\[ *\d+%\]$")  #: no message, or pytest's progress
+
+
+def failure_line(text: str, notebook: bool) -> str:
+    """One line for a failure report: a guard's first ``E   `` exception line; a notebook
+    cell's exception line, with the failing code line when its message says nothing."""
+    lines = [line.strip() for line in plain(text).splitlines()]
+    if not notebook:
+        for line in (line[1:].strip() for line in lines if line.startswith("E ")):
+            if EXCEPTION_LINE.match(line) or re.match(r"[A-Za-z_][\w.]*: ", line):
+                return " ".join(line.split())[:240]
+    line = summary(text)
+    arrows = [line for line in lines if re.match(r"-+> ", line)]
+    if UNTOLD.match(line) and arrows:
+        code = re.sub(r"^-+>\s*\d+\s*", "", arrows[-1])
+        line = f"{line.rstrip(':')} at `{' '.join(code.split())}`"
+    return line[:240]
 
 
 def stop_running() -> None:

@@ -237,3 +237,16 @@ def test_write_expect_lists_the_last_runs_failures_by_their_stable_start(tmp_pat
     assert {k: v for k, v in expected.items() if k != "_comment"} == {
         "demo": {"new": {"guard": "AssertionError: 2 passed in"}, "old": {"notebook": "KeyError: 'x|y'"}}}
     assert matrix.load_expect(root / "expected.json") == {k: v for k, v in expected.items() if k != "_comment"}
+
+
+def test_failure_line_takes_a_guards_E_line_and_says_where_a_bare_assert_failed():
+    guard = ("def test_x():\n>       await ws.recv()\nE           websockets.legacy.exceptions."
+             "InvalidStatusCode: server rejected WebSocket connection: HTTP 403\n\nlib/client.py:322: "
+             "InvalidStatusCode")
+    assert matrix.failure_line(guard, notebook=False) == (
+        "websockets.legacy.exceptions.InvalidStatusCode: server rejected WebSocket connection: HTTP 403")
+    cell = ("----------\n\x1b[31mAssertionError\x1b[39m   Traceback (most recent call last)\nCell In[7], "
+            "line 2\n      1 x = 1\n----> 2 assert x == 2, 'F [100%]'\n\nAssertionError: ")
+    assert matrix.failure_line(cell, notebook=True) == "AssertionError at `assert x == 2, 'F [100%]'`"
+    told = cell.replace("AssertionError: ", "AssertionError: x was 1")
+    assert matrix.failure_line(told, notebook=True) == "AssertionError: x was 1"
