@@ -7,7 +7,8 @@ notebook (pytest --nbmake) and each guard test file (tests/guards/) runs in that
 its own pytest, N at a time, each bounded by --timeout. A line is printed as each install
 and each run finishes; at the end a table entry x set, and build/matrix.json (per set: the
 interpreter, the installed versions, per entry the notebook's and the guard's status,
-seconds and first error line). A set whose interpreter is missing is "skipped: <reason>";
+seconds and first error line; sets and entries a run leaves out keep their last outcome). A
+set whose interpreter is missing is "skipped: <reason>";
 one that cannot install gets one line and the other sets still run.
 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
@@ -391,8 +392,23 @@ def to_json(records: list[SetRecord], wall: float) -> dict:
 
 
 def write_json(path: Path, records: list[SetRecord], wall: float) -> None:
+    """Write this run into ``path``, keeping what an earlier run measured for the sets and
+    entries this one did not run (unless the set's installed versions changed since)."""
+    data = to_json(records, wall)
+    try:
+        earlier = {s["name"]: s for s in json.loads(path.read_text(encoding="utf-8"))["sets"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        earlier = {}
+    merged = dict(earlier)
+    for record in data["sets"]:
+        before = earlier.get(record["name"])
+        if (before and record["status"] == "ran" and before.get("status") == "ran"
+                and before.get("versions") == record["versions"] and before.get("python") == record["python"]):
+            record["entries"] = {**before.get("entries", {}), **record["entries"]}
+        merged[record["name"]] = record
+    data["sets"] = list(merged.values())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(to_json(records, wall), indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 def format_table(records: list[SetRecord], entries: list[str]) -> str:

@@ -80,7 +80,7 @@ def test_when_the_interpreter_is_missing_then_the_set_is_reported_skipped(ran, c
     assert code == 0
     assert "[nopython] skipped: no Python 2.9 interpreter" in out
     report = json.loads((ran / "build" / "matrix.json").read_text())
-    assert [(s["name"], s["status"]) for s in report["sets"]] == [("nopython", "skipped")]
+    assert {s["name"]: s["status"] for s in report["sets"]}["nopython"] == "skipped"
     assert "tiny                     skipped" in out  # the table shows it in the entry's row
 
 
@@ -88,6 +88,19 @@ def test_when_inputs_are_unchanged_then_the_venv_is_reused(ran, capsys):
     kb_matrix(ran, "--set", "tiny")
     out, _ = capsys.readouterr()
     assert "[tiny] reused in" in out and "installing" not in out
+
+
+def test_a_partial_run_keeps_the_other_sets_and_entries_of_the_last_one(ran):
+    path = ran / "build" / "matrix.json"
+    report = json.loads(path.read_text())
+    tiny = next(s for s in report["sets"] if s["name"] == "tiny")
+    tiny["entries"]["other"] = {"guard": {"status": "passed", "seconds": 1.0, "error": ""}}
+    path.write_text(json.dumps(report))
+    kb_matrix(ran, "--set", "tiny")
+    report = json.loads(path.read_text())
+    assert {s["name"] for s in report["sets"]} == {"broken", "nopython", "tiny"}
+    tiny = next(s for s in report["sets"] if s["name"] == "tiny")
+    assert set(tiny["entries"]) == {"tiny", "other"}
 
 
 def test_expect_file_passes_only_on_exactly_the_known_failures(ran, capsys):
