@@ -29,9 +29,15 @@ def close_arguments(code, reason) -> dict:
 
 
 async def aclose(client) -> None:
-    """Close a redis-py asyncio client or pub/sub: ``aclose()`` from redis-py 5.0.1; before
-    that the coroutine is ``close()``."""
-    closer = getattr(client, "aclose", None) or client.close
+    """Close a redis-py asyncio client or pub/sub: ``aclose()`` from redis-py 5.0.1. Before
+    that, ``Redis.close()`` is the coroutine, and ``PubSub.close()`` is a plain method that
+    returns ``reset()``'s coroutine: await ``reset()`` (what 5.0.1's ``aclose()`` does), which
+    is also what an autospec'd mock of 4.x's PubSub can await."""
+    from redis.asyncio.client import PubSub
+
+    closer = getattr(client, "aclose", None)
+    if closer is None:
+        closer = client.reset if isinstance(client, PubSub) else client.close
     await closer()
 
 

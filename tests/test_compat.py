@@ -27,9 +27,23 @@ async def test_aclose_prefers_aclose_and_falls_back_to_close():
     async def aclosing():
         await record("aclose")
 
-    await compat.aclose(SimpleNamespace(close=closing))  # redis-py < 5.0.1
+    await compat.aclose(SimpleNamespace(close=closing))  # redis-py < 5.0.1's Redis
     await compat.aclose(SimpleNamespace(close=closing, aclose=aclosing))
     assert calls == ["close", "aclose"]
+
+
+@pytest.mark.asyncio
+async def test_aclose_on_an_autospecd_pubsub_awaits_aclose_or_before_5_0_1_reset():
+    from unittest import mock
+
+    from redis.asyncio.client import PubSub
+
+    pubsub = mock.create_autospec(PubSub, instance=True)
+    await compat.aclose(pubsub)
+    if hasattr(PubSub, "aclose"):
+        pubsub.aclose.assert_awaited_once_with()
+    else:  # redis-py < 5.0.1 (the oldest set)
+        pubsub.reset.assert_awaited_once_with()
 
 
 @pytest.mark.asyncio
