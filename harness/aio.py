@@ -2,7 +2,7 @@
 
 import asyncio
 
-from .compat import cancelled_from_outside
+from .compat import await_cancelled
 
 
 async def cancel_and_wait(task: asyncio.Task | None) -> None:
@@ -16,8 +16,4 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
     if task is None or task.done() and not task.cancelled() and task.exception() is None:
         return
     task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        if cancelled_from_outside(asyncio.current_task(), task):
-            raise
+    await await_cancelled(task)  # harness.compat: cancelling() on 3.11+, asyncio.wait on 3.10

@@ -41,18 +41,26 @@ async def aclose(client) -> None:
     await closer()
 
 
-def cancelled_from_outside(current: asyncio.Task | None, awaited: asyncio.Task) -> bool:
-    """True when a ``CancelledError`` out of ``await awaited`` was meant for ``current``.
+async def await_cancelled(task: asyncio.Task) -> None:
+    """Wait for ``task``, just cancelled, to finish: its own ``CancelledError`` is swallowed,
+    one meant for the caller (being cancelled itself) is raised, any other exception of the
+    task propagates.
 
-    ``Task.cancelling()`` (Python 3.11) says so exactly. On 3.10: if the awaited task ended
-    cancelled, the error is its own; if it is still running, ``current`` was cancelled.
+    ``Task.cancelling()`` (Python 3.11) tells the two ``CancelledError``s apart after
+    ``await task``. Python 3.10 has no such count, so there the task is awaited with
+    ``asyncio.wait``, which raises only the caller's own cancellation.
     """
-    if current is None:
-        return False
-    cancelling = getattr(current, "cancelling", None)
-    if cancelling is not None:
-        return bool(cancelling())
-    return not (awaited.done() and awaited.cancelled())
+    current = asyncio.current_task()
+    if current is not None and hasattr(current, "cancelling"):
+        try:
+            await task
+        except asyncio.CancelledError:
+            if current.cancelling():
+                raise
+        return
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.result()
 
 
 class _Barrier:

@@ -61,23 +61,6 @@ async def test_the_fallback_barrier_releases_a_round_of_parties_then_resets():
     await asyncio.wait_for(second, 5)
 
 
-@pytest.mark.asyncio
-async def test_cancelled_from_outside_on_3_10_reads_the_awaited_tasks_state():
-    done = asyncio.create_task(asyncio.sleep(0))
-    done.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await done
-    without_cancelling = SimpleNamespace()  # Python 3.10's Task has no cancelling()
-    assert compat.cancelled_from_outside(without_cancelling, done) is False
-    running = asyncio.create_task(asyncio.sleep(10))
-    assert compat.cancelled_from_outside(without_cancelling, running) is True
-    running.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await running
-    assert compat.cancelled_from_outside(None, running) is False
-    assert compat.cancelled_from_outside(asyncio.current_task(), running) is False  # either way
-
-
 def test_handshake_refused_is_what_the_client_raises():
     import websockets.exceptions as errors
 
