@@ -41,6 +41,7 @@ from . import REPO, table, versions
 from .soak import EXCEPTION_LINE, stop_tree, summary
 from .triage import plain
 
+RECIPE = "uv venv --seed; -r set; --no-deps -e ."  #: change it to rebuild every venv
 DEFAULT_TIMEOUT = 900.0  #: seconds for one notebook or one guard file, start to end
 
 
@@ -199,7 +200,7 @@ def install(vset: versions.VersionSet, root: Path, folder: Path, uv: str) -> Set
     python = venv / "bin" / "python"
     stamp = folder / "stamp"
     project = root / "pyproject.toml"
-    digest = sha256("\n".join([str(interpreter), versions.requirement_text(vset.requirements),
+    digest = sha256("\n".join([RECIPE, str(interpreter), versions.requirement_text(vset.requirements),
                                project.read_text(encoding="utf-8") if project.exists() else ""]
                               ).encode()).hexdigest()
     started = time.monotonic()
@@ -208,7 +209,8 @@ def install(vset: versions.VersionSet, root: Path, folder: Path, uv: str) -> Set
     else:
         print(f"[{vset.name}] installing {vset.requirements.name} on {interpreter} ...", flush=True)
         stamp.unlink(missing_ok=True)
-        steps = [[uv, "venv", "--quiet", "--clear", "--python", str(interpreter), str(venv)],
+        # --seed: pip in the venv, for notebooks that pip-install overlays (harness/overlay.py)
+        steps = [[uv, "venv", "--quiet", "--clear", "--seed", "--python", str(interpreter), str(venv)],
                  [uv, "pip", "install", "--quiet", "--python", str(python), "-r", str(vset.requirements)],
                  [uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps", "-e", str(root)]]
         if not project.exists():  # a knowledge base that is not this package (tests)
@@ -232,15 +234,23 @@ def install(vset: versions.VersionSet, root: Path, folder: Path, uv: str) -> Set
 
 
 def uv_error(text: str) -> str:
-    """One line of uv's error output: its first line, with the reason when it follows."""
-    lines = [line.strip(" ×╰─▶│") .strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
+    """One line of uv's error output: its first paragraph (the error and its cause, which uv
+    wraps to the terminal's width) joined up."""
+    paragraph = []
+    for raw in text.splitlines():
+        line = raw.strip(" ×╰─▶│").strip()
+        if not line:
+            if paragraph:
+                break
+            continue
+        if paragraph and line.startswith("hint:"):
+            break
+        paragraph.append(line)
+    if not paragraph:
         return "uv failed without a message"
-    first = lines[0].removeprefix("error: ").rstrip(":")
-    if len(lines) > 1 and (lines[0].endswith(":") or lines[1].startswith("cause: ")):
-        first = f"{first}: {lines[1].removeprefix('cause: ')}"
-    return first[:240]
+    joined = " ".join(paragraph).removeprefix("error: ")
+    joined = re.sub(r":? cause: ", ": ", joined)
+    return joined[:300]
 
 
 def freeze(uv: str, python: Path) -> dict:

@@ -4,6 +4,7 @@ The real sets take minutes each; these tests build one tiny set (pytest alone, f
 cache or the package index) in a throw-away knowledge base, and check the rest on records.
 """
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -40,19 +41,29 @@ def kb_matrix(root: Path, *argv: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory):
-    """One run over a broken set, a set with no interpreter, and a tiny working set."""
+def first_run(tmp_path_factory):
+    """One run over a broken set, a set with no interpreter, and a tiny working set:
+    (root, exit status, stdout, stderr). Each test module worker makes its own."""
     root = make_kb(tmp_path_factory.mktemp("kb"), {
         "broken": (PYTHON, "pytest==9.2.0\npytest==8.4.2\n"),
         "nopython": ("2.9", "pytest==9.2.0\n"),
         "tiny": (PYTHON, "pytest==9.2.0\n"),
     })
-    return root
+    with pytest.MonkeyPatch.context() as patch:
+        out, err = io.StringIO(), io.StringIO()
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        code = kb_matrix(root, "-n", "2")
+    return root, code, out.getvalue(), err.getvalue()
 
 
-def test_when_a_set_cannot_install_then_one_line_names_it_and_the_other_sets_still_run(ran, capsys):
-    code = kb_matrix(ran, "-n", "2")
-    out, err = capsys.readouterr()
+@pytest.fixture
+def ran(first_run):
+    return first_run[0]
+
+
+def test_when_a_set_cannot_install_then_one_line_names_it_and_the_other_sets_still_run(first_run):
+    ran, code, out, err = first_run
     assert code == 1
     broken = [line for line in out.splitlines() if line.startswith("[broken] install failed")]
     assert broken == ["[broken] install failed: No solution found when resolving dependencies: "
