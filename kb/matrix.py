@@ -1,15 +1,15 @@
 """Run every notebook and guard test on each named version set (versions/sets.yaml).
 
-For each set: a virtualenv under build/matrix/<set>/venv made with uv (`uv venv --python`,
-`uv pip install -r versions/<file>`, then this project with `--no-deps -e .`), reused while
-its inputs (interpreter, requirement files, pyproject.toml) are unchanged. Then each
+For each set: a virtualenv under build/matrix/<set>/venv made with uv (`uv venv --seed
+--python`, `uv pip install -r versions/<file>`, then this project with `--no-deps -e .`),
+reused while its inputs (interpreter, requirement files, pyproject.toml) are unchanged. Then each
 notebook (pytest --nbmake) and each guard test file (tests/guards/) runs in that venv as
 its own pytest, N at a time, each bounded by --timeout. A line is printed as each install
 and each run finishes; at the end a table entry x set, and build/matrix.json (per set: the
 interpreter, the installed versions, per entry the notebook's and the guard's status,
-seconds and first error line; sets and entries a run leaves out keep their last outcome). A
-set whose interpreter is missing is "skipped: <reason>";
-one that cannot install gets one line and the other sets still run.
+seconds and first error line; sets and entries a run leaves out keep their last outcome).
+A set whose interpreter is missing is "skipped: <reason>"; one that cannot install gets one
+line and the other sets still run. Ctrl-C or SIGTERM stops every run it started (exit 130).
 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
 known failures: the run then passes when exactly those fail, each with its text; a known
