@@ -465,11 +465,13 @@ def judge(records: list[SetRecord], expected: dict | None) -> list[str]:
     return problems
 
 
-VOLATILE = re.compile(r"/tmp/|0x[0-9a-f]+|\d+\.\d+s\b|127\.0\.0\.1:\d+|:\d{4,5}\b|\bpid \d+")
+#: where an error line stops being the same on another machine or run: an absolute path, an
+#: address, a port, a duration, a pid
+VOLATILE = re.compile(r"(?:^|(?<=[\s(\[\'\"]))/[\w.~-]+/|0x[0-9a-f]+|\d+\.\d+s\b|127\.0\.0\.1:\d+|:\d{4,5}\b|\bpid \d+")
 
 
 def expected_text(error: str) -> str:
-    """The stable start of an error line (up to a path, address, port or duration)."""
+    """The stable start of an error line (up to an absolute path, address, port or duration)."""
     match = VOLATILE.search(error)
     return (error[: match.start()] if match else error).rstrip(" ,:;(")[:120] or error[:120]
 

@@ -260,6 +260,8 @@ def test_write_expect_lists_the_last_runs_failures_by_their_stable_start(tmp_pat
     expected = json.loads((root / "expected.json").read_text())
     assert {k: v for k, v in expected.items() if k != "_comment"} == {
         "demo": {"new": {"guard": "AssertionError: 2 passed in"}, "old": {"notebook": "KeyError: 'x|y'"}}}
+    assert matrix.expected_text("ImportError: cannot import name 'x' from 'y' (/work/a/b.py)") == (
+        "ImportError: cannot import name 'x' from 'y'")
     assert matrix.load_expect(root / "expected.json") == {k: v for k, v in expected.items() if k != "_comment"}
 
 
