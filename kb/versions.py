@@ -144,9 +144,16 @@ def summarise(matrix: dict) -> dict:
                       "versions": {k: v for k, v in record.get("versions", {}).items() if k in KEY_PACKAGES}}
         for entry_id, outcome in record.get("entries", {}).items():
             entries.setdefault(entry_id, {})[name] = {
-                kind: {"status": outcome[kind]["status"], "error": outcome[kind].get("error", "")}
+                kind: {"status": outcome[kind]["status"], "error": portable(outcome[kind].get("error", ""))}
                 for kind in ("notebook", "guard") if kind in outcome}
     return {"sets": sets, "entries": dict(sorted(entries.items()))}
+
+
+def portable(error: str) -> str:
+    """An error line without this machine's folders: ``.../site-packages/x`` for installed
+    code, the rest of an absolute path kept from its last two parts."""
+    error = re.sub(r"/[^\s'\"()]*/site-packages/", ".../site-packages/", error)
+    return re.sub(r"(?<![\w.])/(?:[^\s'\"()/]+/)+([^\s'\"()/]+/[^\s'\"()/]+)", r".../\1", error)
 
 
 def outcome_text(outcome: dict | None) -> str:

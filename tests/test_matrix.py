@@ -179,6 +179,14 @@ Shown on the pins.
 """
 
 
+def test_results_hold_no_machine_paths():
+    assert versions.portable("ImportError: cannot import name 'x' from 'y' (/work/wt/m/build/matrix/"
+                             "oldest/venv/lib/python3.10/site-packages/channels_redis/utils.py)") == (
+        "ImportError: cannot import name 'x' from 'y' (.../site-packages/channels_redis/utils.py)")
+    assert versions.portable("FileNotFoundError: /tmp/abc/def/redis.sock") == (
+        "FileNotFoundError: .../def/redis.sock")
+
+
 def test_results_keep_outcomes_and_key_versions_but_no_timings():
     results = versions.summarise(MATRIX)
     assert results["sets"]["new"]["versions"] == {"django": "5.2.19"}
