@@ -21,6 +21,12 @@ from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
 
+# websockets >= 15 sends ws:// through the proxy named by http_proxy/https_proxy/ws_proxy
+# (loopback included, unless no_proxy covers it); the harness only talks to its own local
+# servers, so it never takes a proxy. Older versions have no ``proxy`` argument and use none.
+# See context/real-server-environment.md.
+NO_PROXY = {"proxy": None} if "proxy" in inspect.signature(ws_connect).parameters else {}
+
 
 def ws_url(base: str, path: str, *, user: str | None = None, token: str | None = None) -> str:
     """``base`` + ``path`` with ``?token=`` for ``user`` (a seed username) or ``token``."""
@@ -41,7 +47,8 @@ async def connect(
 ):
     """Open a real WebSocket; sends an Origin header only when ``origin`` is not None.
 
-    A refused handshake raises ``harness.compat.HandshakeRefused``. The connection works with
+    Connects directly, never through a proxy from the environment (``NO_PROXY``). A refused
+    handshake raises ``harness.compat.HandshakeRefused``. The connection works with
     ``async with`` on every websockets version (see ``harness.compat``).
     """
     ws = await ws_connect(
@@ -49,6 +56,7 @@ async def connect(
         origin=origin,
         open_timeout=timeout,
         close_timeout=timeout,
+        **NO_PROXY,
     )
     return LegacyConnection(ws) if LEGACY_CLIENT else ws
 
@@ -133,3 +141,24 @@ def room_code(label: str = "room") -> str:
     """A match-room code no other test uses: ``label`` (letters and digits kept) + a random tag."""
     kept = "".join(ch for ch in label if ch.isalnum())[:24] or "room"
     return f"{kept}-{uuid.uuid4().hex[:8]}"
+
+
+async def join_players(
+    room: str, users=("alice", "bob"), *, application=None, timeout: float = 5.0
+) -> list[WebsocketCommunicator]:
+    """Communicators for ``users`` (seed usernames), joined to match ``room`` as players.
+
+    One after the other: each connects (with an Origin), sends ``join`` and reads its ``joined``
+    answer before the next one joins, so player numbers follow ``users``. ``application`` is
+    the production stack by default. Returns them connected; the caller disconnects them.
+    """
+    players = []
+    for user in users:
+        comm = communicator(f"/ws/match/{room}/", application=application, user=user)
+        connected, code = await comm.connect(timeout=timeout)
+        assert connected, f"{user} could not connect to room {room!r}: close code {code}"
+        await comm.send_json_to({"type": "join", "role": "player"})
+        answer = await comm.receive_json_from(timeout=timeout)
+        assert answer["type"] == "joined", f"{user} could not join room {room!r}: {answer}"
+        players.append(comm)
+    return players
