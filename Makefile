@@ -7,9 +7,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 N      ?= 2
 SOAK   ?= 10
+SETS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-harness test-notebooks lint format bench soak serve clean
+.PHONY: help run test test-harness test-notebooks lint format bench soak matrix serve clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -44,6 +45,9 @@ bench: $(STAMP) ## Benchmarks: prints tables, writes build/bench.json
 
 soak: $(STAMP) ## Run the notebook suite SOAK times (default 10), failures per notebook
 	$(PY) -m kb soak --runs $(SOAK)
+
+matrix: $(STAMP) ## Every notebook and guard on each version set (versions/; SETS="lts oldest" for some), known failures in versions/expected.json
+	$(PY) -m kb matrix -n $(N) --expect versions/expected.json $(foreach s,$(SETS),--set $(s))
 
 serve: $(STAMP) ## Serve build/site on http://127.0.0.1:8000
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory build/site

@@ -2,6 +2,8 @@
 
 import asyncio
 
+from .compat import await_cancelled
+
 
 async def cancel_and_wait(task: asyncio.Task | None) -> None:
     """Cancel ``task`` and wait for it to finish.
@@ -14,9 +16,4 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
     if task is None or task.done() and not task.cancelled() and task.exception() is None:
         return
     task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise
+    await await_cancelled(task)  # harness.compat: cancelling() on 3.11+, asyncio.wait on 3.10

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import websockets
 from channels.testing import WebsocketCommunicator
 
+from .compat import LEGACY_CLIENT, LegacyConnection, WaitTimeout, ws_connect
 from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
@@ -24,7 +25,7 @@ DEFAULT_ORIGIN = "http://localhost"
 # (loopback included, unless no_proxy covers it); the harness only talks to its own local
 # servers, so it never takes a proxy. Older versions have no ``proxy`` argument and use none.
 # See context/real-server-environment.md.
-NO_PROXY = {"proxy": None} if "proxy" in inspect.signature(websockets.connect).parameters else {}
+NO_PROXY = {"proxy": None} if "proxy" in inspect.signature(ws_connect).parameters else {}
 
 
 def ws_url(base: str, path: str, *, user: str | None = None, token: str | None = None) -> str:
@@ -46,15 +47,18 @@ async def connect(
 ):
     """Open a real WebSocket; sends an Origin header only when ``origin`` is not None.
 
-    Connects directly, never through a proxy from the environment (``NO_PROXY``).
+    Connects directly, never through a proxy from the environment (``NO_PROXY``). A refused
+    handshake raises ``harness.compat.HandshakeRefused``. The connection works with
+    ``async with`` on every websockets version (see ``harness.compat``).
     """
-    return await websockets.connect(
+    ws = await ws_connect(
         ws_url(base, path, user=user, token=token),
         origin=origin,
         open_timeout=timeout,
         close_timeout=timeout,
         **NO_PROXY,
     )
+    return LegacyConnection(ws) if LEGACY_CLIENT else ws
 
 
 async def send_json(ws, message: dict) -> None:
@@ -79,7 +83,7 @@ async def recv_until(ws, predicate: Callable[[dict], bool], timeout: float = 5.0
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}")
         try:
             message = await recv_json(ws, remaining)
-        except TimeoutError:
+        except WaitTimeout:
             raise TimeoutError(f"no matching message within {timeout} s; read {seen}") from None
         if predicate(message):
             return message

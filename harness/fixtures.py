@@ -203,12 +203,12 @@ class OverlappingLayer:
     """
 
     def __init__(self, layer, method: str = "group_discard", parties: int = 2, timeout: float = 10.0):
-        import asyncio
+        from .compat import Barrier
 
         self.layer = layer
         self.method = method
         self.timeout = timeout
-        self.barrier = asyncio.Barrier(parties)
+        self.barrier = Barrier(parties)  # harness.compat: asyncio's is 3.11+
 
     def __getattr__(self, name):
         attribute = getattr(self.layer, name)

@@ -12,6 +12,7 @@ from django.conf import settings
 from redis.asyncio import Redis
 
 from .aio import cancel_and_wait
+from .compat import aclose
 from .schemas import PriceUpdate
 
 Deliver = Callable[[PriceUpdate], Awaitable[None]]
@@ -78,6 +79,6 @@ class ConnectionManager:
             self.reader = None
             try:
                 if self.pubsub is not None:
-                    await self.pubsub.aclose()
+                    await aclose(self.pubsub)
             finally:
-                await self.client.aclose()
+                await aclose(self.client)

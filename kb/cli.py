@@ -21,6 +21,7 @@ VERBS = {
     "soak": "soak",
     "site": "site",
     "readme": "readme",
+    "matrix": "matrix",
 }
 WIDTH = 88  #: help text width, fixed so the README generated from it is the same everywhere
 

@@ -13,7 +13,9 @@
 - notebooks are committed without outputs or execution counts, have a cell tagged
   `parameters` setting `channel_layer` and `timeout_s`, `metadata.execution.timeout`
   and the python3 kernel, and end with `nb.check_claims("<id>", ...)`;
-- no `TODO(kb new)` placeholder of a scaffold is left (so an unfinished entry cannot pass).
+- no `TODO(kb new)` placeholder of a scaffold is left (so an unfinished entry cannot pass);
+- for the entries `versions/results.json` lists, `## Versions` holds the table that
+  `kb matrix --write-tables` generates from it (not missing, not stale).
 
 Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base.
 """
@@ -24,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import REPO
+from . import REPO, versions
 from .corpus import NEGATIVE, PYTEST_FORMS, applies, texts
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .results import Problem
@@ -86,6 +88,11 @@ def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
     wanted = ids if ids is not None else sorted(writeups.keys() | notebooks.keys())
     problems = []
     entries, _ = scan(root)
+    try:
+        results = versions.load_results(root)
+    except versions.VersionsError as exc:
+        results = None
+        problems.append(Problem(versions.results_path(root), str(exc), "versions-table"))
     for entry_id in wanted:
         if entry_id not in writeups and entry_id not in notebooks:
             problems.append(Problem(root / "context" / f"{entry_id}.md", "no such entry", "missing"))
@@ -95,6 +102,8 @@ def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
         else:
             problems += lint_writeup(writeups[entry_id])
             problems += [p for e in entries if e.id == entry_id for p in corpus(e, entries)]
+            if results is not None:
+                problems += versions_table(writeups[entry_id], results)
         if entry_id in notebooks:
             problems += lint_notebook(notebooks[entry_id], entry_id)
     if ids is None and (root / "corpus").is_dir():
@@ -121,6 +130,12 @@ def lint_writeup(path: Path) -> list[Problem]:
         problems += placeholders(guard, guard.read_text(encoding="utf-8", errors="replace").splitlines(), "line")
     problems += placeholders(path, path.read_text(encoding="utf-8").splitlines(), "line")
     return problems
+
+
+def versions_table(path: Path, results: dict) -> list[Problem]:
+    """The generated Versions table of an entry that versions/results.json lists."""
+    reason = versions.check_block(path.read_text(encoding="utf-8"), results, path.stem)
+    return [Problem(path, reason, "versions-table")] if reason else []
 
 
 def guard_path(root: Path, entry_id: str) -> Path:

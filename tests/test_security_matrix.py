@@ -23,10 +23,10 @@ from types import SimpleNamespace
 
 import pytest
 import websockets
-from websockets.exceptions import InvalidStatus
 
 from harness import client
 from harness.bootstrap import run_sync
+from harness.compat import HandshakeRefused
 from harness.consumers import connect_calls
 from harness.protocol import MAX_PAYLOAD_BYTES
 from harness.tokens import issue_token, unsigned_token
@@ -216,7 +216,7 @@ class ServerTransport:
             ws = await client.connect(
                 self.server.url, path, token=token, origin=origin, timeout=TIMEOUT
             )
-        except InvalidStatus as refused:
+        except HandshakeRefused as refused:
             raise Refused(str(refused)) from None
         return ServerConnection(ws)
 

@@ -6,6 +6,7 @@ from autobahn.exception import Disconnected
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .. import protocol
+from ..compat import close_arguments
 from ..protocol import CloseCode
 
 
@@ -62,7 +63,7 @@ class JsonProtocolConsumer(AsyncWebsocketConsumer):
         self.closing = True
         # Autobahn (under Daphne) rejects any close code whose type is not exactly int, so an
         # IntEnum member such as CloseCode.LEFT would crash the consumer with a 1011 instead.
-        await super().close(code=None if code is None else int(code), reason=reason)
+        await super().close(**close_arguments(code, reason))  # channels 4.0: no reason
 
     async def send(self, text_data=None, bytes_data=None, close=False):
         if self.closing:
