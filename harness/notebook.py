@@ -72,8 +72,12 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
-def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = None):
+def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = None,
+               python=None):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
+
+    ``python`` runs it with another interpreter (a virtualenv of ``harness.venvs``) instead
+    of this kernel's.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
     line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
@@ -86,7 +90,7 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
     from .servers import REPO
 
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", *args],
+        [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,
