@@ -61,7 +61,8 @@ def slow_entries(entries, count: int = 60):
     if template is None:
         return []
     return [replace(template, id=f"synthetic-{i}", signatures=[
-        rf"(?:Magic|Async)?Mock{i}\(\) was never awaited", rf"\bSyntheticError{i}\b: .* refused"])
+        {"name": "mock", "strength": "weak", "all": [rf"(?:Magic|Async)?Mock{i}\(\) was never awaited"]},
+        {"name": "refused", "strength": "strong", "all": [rf"\bSyntheticError{i}\b: .* refused", r"\bin \w+$"]}])
         for i in range(count // 2)]
 
 

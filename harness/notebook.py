@@ -47,24 +47,43 @@ atexit.register(close)
 
 
 def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
-    """The last cell of every notebook: tie the write-up's prose to what the notebook saw.
+    """The last cell of every notebook: tie the write-up to real output and to this notebook.
 
-    - every front-matter signature matches at least one ``observed`` failure text, and every
-      observed text is matched by some signature (so ``kb triage`` finds this entry);
-    - every string in ``quoted`` (exact error texts, close codes as written) appears verbatim
-      in the write-up, and in ``observed`` or the notebook's own values.
+    Against the entry's corpus (``corpus/<id>/``: output captured from real runs by
+    ``kb corpus``, and excerpts reported upstream):
+    - every captured and reported text triages to this entry first;
+    - every front-matter signature matches at least one of them;
+    - every failure line this notebook ``observed`` appears in some captured text (the notebook
+      and the corpus show the same failure);
+    - every string in ``quoted`` (exact error texts, close codes as written) appears verbatim in
+      the write-up.
     Raises ``AssertionError`` naming the first claim that drifted.
     """
-    from kb.entries import load
+    from kb.corpus import texts
+    from kb.entries import load, scan
+    from kb.signature import normalise, parse_all
+    from kb.triage import holds, triage
 
     entry = load(entry_id)
-    patterns = entry.patterns()
-    for pattern in patterns:
-        assert any(pattern.search(text) for text in observed), (
-            f"signature {pattern.pattern!r} matches none of the observed failures {observed!r}"
+    entries, _ = scan(entry.root)
+    corpus = texts(entry.root, entry_id)
+    captured = [text for path, text in corpus if path.parent.parent.name == "captured"]
+    assert captured, f"no captured corpus for {entry_id}: run `kb corpus {entry_id}`"
+    for path, text in corpus:
+        first = next(iter(triage(text, entries, str(path)).matches), None)
+        assert first == entry_id, f"{path} triages to {first or 'no entry'}, not {entry_id}"
+    signatures, problems = parse_all(entry.signatures)
+    assert not problems, problems
+    for signature in signatures:
+        assert any(holds(signature, text) for _, text in corpus), (
+            f"signature {signature.name!r} matches nothing in corpus/{entry_id}/"
         )
+    seen = [normalise(text) for text in captured]
     for text in observed:
-        assert any(p.search(text) for p in patterns), f"no signature matches observed {text!r}"
+        line = normalise(text).strip()
+        assert any(line in t for t in seen), (
+            f"the notebook observed {text!r}, which no capture in corpus/{entry_id}/captured shows"
+        )
     for text in quoted:
         assert text in entry.body, f"the write-up does not quote {text!r}"
 

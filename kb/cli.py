@@ -13,6 +13,7 @@ import sys
 VERBS = {
     "list": "index",
     "triage": "triage",
+    "corpus": "corpus",
     "new": "scaffold",
     "lint": "lint",
     "run": "run",

@@ -28,7 +28,7 @@ class Entry:
     id: str
     title: str
     symptoms: list[str]
-    signatures: list[str]
+    signatures: list[dict]  #: mappings, see kb.signature
     notebook: str
     versions: dict
     seeds: list[str]
@@ -51,9 +51,6 @@ class Entry:
         """The text of ``## name`` up to the next ``## `` heading ("" when absent)."""
         found = re.search(rf"^## {re.escape(name)}\s*$(.*?)(?=^## |\Z)", self.body, re.M | re.S)
         return found.group(1).strip() if found else ""
-
-    def patterns(self) -> list[re.Pattern]:
-        return [re.compile(s, re.M) for s in self.signatures]
 
     def failure_texts(self) -> list[str]:
         """The failure texts the Symptom section quotes: fenced code blocks and `code spans`."""

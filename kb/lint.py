@@ -5,9 +5,11 @@
 - the front matter has every key with the right type, `id` is the file's name and
   `notebook` is `notebooks/<id>.ipynb`;
 - the sections Symptom, Root cause, Reproduce, Fix, Guard, Versions are present, in order;
-- every signature compiles, matches at least one failure text the Symptom section quotes
-  (in `backticks` or a fenced code block), and matches none of a few common unrelated
-  failures (a bare "RuntimeError", an assertion, a timeout...);
+- every signature is a mapping (name, strength, all/any/not) whose patterns compile in Python
+  and in the browser, and matches none of a few bare unrelated failures;
+- the corpus (CONTRIBUTING.md): every captured and reported text of `corpus/<id>/` triages to
+  `<id>` first, every signature matches one of them, every pytest form of every scenario is
+  captured; no text of `corpus/_negative/` triages to any entry;
 - notebooks are committed without outputs or execution counts, have a cell tagged
   `parameters` setting `channel_layer` and `timeout_s`, `metadata.execution.timeout`
   and the python3 kernel, and end with `nb.check_claims("<id>", ...)`;
@@ -23,8 +25,11 @@ import sys
 from pathlib import Path
 
 from . import REPO
-from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, writeup_paths
+from .corpus import NEGATIVE, PYTEST_FORMS, texts
+from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .results import Problem
+from .signature import normalise, parse_all
+from .triage import holds, triage
 
 PLACEHOLDER = "TODO(kb new)"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -80,6 +85,7 @@ def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
     notebooks = {p.stem: p for p in sorted((root / "notebooks").glob("*.ipynb"))}
     wanted = ids if ids is not None else sorted(writeups.keys() | notebooks.keys())
     problems = []
+    entries, _ = scan(root)
     for entry_id in wanted:
         if entry_id not in writeups and entry_id not in notebooks:
             problems.append(Problem(root / "context" / f"{entry_id}.md", "no such entry", "missing"))
@@ -88,8 +94,11 @@ def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
                                     "missing-writeup"))
         else:
             problems += lint_writeup(writeups[entry_id])
+            problems += [p for e in entries if e.id == entry_id for p in corpus(e, entries)]
         if entry_id in notebooks:
             problems += lint_notebook(notebooks[entry_id], entry_id)
+    if ids is None and (root / "corpus").is_dir():
+        problems += negative(root, entries)
     return problems
 
 
@@ -127,7 +136,7 @@ def front_matter(entry: Entry) -> list[Problem]:
                                                 f"not {type(value).__name__}", "front-matter"))
         elif key in ("title", "symptoms", "signatures", "versions") and not value:
             problems.append(Problem(entry.path, f"front matter: {key} is empty", "front-matter"))
-        elif kind is list and not all(isinstance(v, str) and v.strip() for v in value):
+        elif kind is list and key != "signatures" and not all(isinstance(v, str) and v.strip() for v in value):
             problems.append(Problem(entry.path, f"front matter: every item of {key} must be a "
                                                 "non-empty string", "front-matter"))
     stem = entry.path.stem
@@ -156,24 +165,61 @@ def sections(entry: Entry) -> list[Problem]:
 def signatures(entry: Entry) -> list[Problem]:
     if not isinstance(entry.signatures, list):
         return []  # reported by front_matter
-    quoted = entry.failure_texts()
-    problems = []
-    for signature in entry.signatures:
-        if not isinstance(signature, str):
-            continue
-        try:
-            pattern = re.compile(signature, re.M)
-        except re.error as exc:
-            problems.append(Problem(entry.path, f"signature {signature!r} does not compile ({exc})",
-                                    "signature-invalid"))
-            continue
-        if not any(pattern.search(text) for text in quoted):
-            problems.append(Problem(entry.path, f"signature {signature!r} matches no failure text quoted "
-                                                "in the Symptom section", "signature-unquoted"))
-        broad = [text for text in UNRELATED if pattern.search(text)]
+    parsed, messages = parse_all(entry.signatures)
+    problems = [Problem(entry.path, message, "signature-invalid") for message in messages]
+    for signature in parsed:
+        broad = [text for text in UNRELATED if signature.match(normalise(text))]
         if broad:
-            problems.append(Problem(entry.path, f"signature {signature!r} is too broad: it matches the "
+            problems.append(Problem(entry.path, f"signature {signature.name!r} is too broad: it matches the "
                                                 f"unrelated failure {broad[0]!r}", "signature-broad"))
+    return problems
+
+
+def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
+    """The entry's captured and reported texts triage to it first; each signature is used."""
+    root = entry.root
+    folder = root / "corpus" / entry.id
+    found = texts(root, entry.id)
+    if not any(path.parent.parent.name == "captured" for path, _ in found):
+        return [Problem(entry.path, f"no captured corpus: write corpus/{entry.id}/scenarios/ and run "
+                                    f"`kb corpus {entry.id}`", "corpus-missing")]
+    problems = []
+    for path, text in found:
+        report = triage(text, entries, str(path))
+        first = next(iter(report.matches), None)
+        if first != entry.id:
+            also = f" ({entry.id} ranks lower)" if entry.id in report.matches else ""
+            problems.append(Problem(path, f"triages to {first or 'no entry'}, not {entry.id}{also}",
+                                    "corpus-mismatch"))
+    parsed, _ = parse_all(entry.signatures if isinstance(entry.signatures, list) else [])
+    for signature in parsed:
+        if not any(holds(signature, text) for _, text in found):
+            problems.append(Problem(entry.path, f"signature {signature.name!r} matches none of the texts "
+                                                f"in corpus/{entry.id}/", "signature-unused"))
+    scenarios = sorted((folder / "scenarios").glob("test_*.py"))
+    pins = folder / "captured" / "pins"
+    for scenario in scenarios:
+        name = scenario.stem.removeprefix("test_")
+        lacking = [form for form in (*PYTEST_FORMS, "junit")
+                   if not (pins / f"{name}.{form}.{'xml' if form == 'junit' else 'txt'}").exists()]
+        if lacking:
+            problems.append(Problem(scenario, f"no pins capture in form(s) {', '.join(lacking)}: run "
+                                              f"`kb corpus {entry.id}`", "corpus-forms"))
+    return problems
+
+
+def negative(root: Path, entries: list[Entry]) -> list[Problem]:
+    """No text of ``corpus/_negative/`` triages to any entry."""
+    found = texts(root, NEGATIVE)
+    if not found:
+        return [Problem(root / "corpus" / NEGATIVE, "no negative corpus: failures no entry may match",
+                        "corpus-missing")]
+    problems = []
+    for path, text in found:
+        report = triage(text, entries, str(path))
+        if report.matched:
+            problems.append(Problem(path, f"a failure of no entry triages to {', '.join(report.matches)}",
+                                    "corpus-negative"))
     return problems
 
 

@@ -46,26 +46,26 @@ def _summary(terminalreporter, config) -> None:
 
 
 def known_issues(reports, root: Path | None = None) -> list[str]:
-    """Lines naming each entry that matches some report, the tests it matched, and its files."""
+    """Lines naming each entry that matches some report (strongest evidence first), the tests
+    it matched, why, and its files."""
     from . import REPO
     from .entries import scan
-    from .triage import Locator, match_entry, plain, shown
+    from .results import Triage
+    from .triage import Reports, explain, match_entry, normalise, rank, shown
 
     entries, _ = scan(root or REPO)
-    found: dict[str, list] = {}
+    found = Triage(source="pytest", failures=len(reports), matches={})
     for report in reports:
-        text = plain(report.longreprtext)
-        located = Locator("", report.nodeid)  # one report is one test: no sections to split
+        located = Reports(normalise(report.longreprtext), report.nodeid)
         for entry in entries:
-            for match in match_entry(entry, text, located)[:1]:
-                found.setdefault(entry.id, []).append(match)
+            for match in match_entry(entry, located):
+                found.matches.setdefault(entry.id, []).append(match)
     lines = []
-    for entry_id, matches in found.items():
-        first = matches[0]
+    for rank_no, matches in enumerate(rank(found.matches, entries).values(), 1):
+        best = max(matches, key=lambda m: m.score)
         tests = sorted({m.where for m in matches})
-        lines += [f"{entry_id}: {first.title}",
-                  f"  matched:  {first.line}",
+        lines += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
                   f"  in:       {', '.join(tests[:3])}" + (f" (and {len(tests) - 3} more)" if len(tests) > 3 else ""),
-                  f"  read:     {shown(first.writeup)}",
-                  f"  run:      kb run {entry_id}   (or pytest --nbmake {shown(first.notebook)})"]
+                  f"  read:     {shown(best.writeup)}",
+                  f"  run:      kb run {best.entry_id}   (or pytest --nbmake {shown(best.notebook)})"]
     return lines

@@ -10,16 +10,27 @@ class Match:
 
     entry_id: str
     title: str
-    signature: str
-    line: str  #: the whole line of the input where the signature matched
+    signature: str  #: the signature's name
+    strength: str  #: "strong" or "weak"
+    lines: tuple[str, ...]  #: the normalised lines its patterns matched, in order
     where: str  #: the failing test's name, or the input's name when it has no tests
     writeup: Path
     notebook: Path
 
+    @property
+    def line(self) -> str:
+        """The first evidence line (the exception line, in most signatures)."""
+        return self.lines[0] if self.lines else ""
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """Stronger first, then more matched patterns (as ``kb.signature.Evidence``)."""
+        return (2 if self.strength == "strong" else 1), len(self.lines)
+
 
 @dataclass
 class Triage:
-    """What ``kb triage`` found in one input: matches grouped by entry, in entry order."""
+    """What ``kb triage`` found in one input: matches grouped by entry, strongest entry first."""
 
     source: str
     failures: int  #: failure texts looked at (failing tests, or 1 for a bare traceback/log)

@@ -84,7 +84,8 @@ def render(root: Path = REPO, build: Path | None = None) -> Path:
 def _view(entry: Entry, build: Path, result: RunResult | None) -> dict:
     executed = (build / "executed" / f"{entry.id}.ipynb").exists()
     symptoms = _strings(entry.symptoms)
-    signatures = _strings(entry.signatures)
+    signatures = [p for s in entry.signatures if isinstance(s, dict) for p in s.get("all", [])] \
+        if isinstance(entry.signatures, list) else []
     tags = _strings(entry.tags)
     if result is not None:
         status, text = result.status, f"{result.status}, {result.seconds:.1f} s"

@@ -1,10 +1,12 @@
 """Name the known issues behind a failure: reads a pytest log, a JUnit XML report or a traceback.
 
-Every entry's `signatures` (regular expressions, multi-line mode) are searched in the whole
-input, terminal colour codes removed. A match is attributed to the failing test whose report
-holds it (pytest's `____ test_name ____` sections, `FAILED id - message` lines, JUnit
-`<testcase>`s). For each matching entry it prints the title, the line that matched, where,
-and the paths of the write-up and the notebook.
+The input is normalised (`kb.signature.normalise`: pytest's `E` markers, indentation, colour
+codes, path prefixes, addresses) and split into failure reports (pytest's `____ test ____`
+sections, `FAILED id - message` lines, unittest's `ERROR:`/`FAIL:` blocks, JUnit `<testcase>`s,
+else the whole text). An entry matches a report when one of its signatures holds there (all of
+its `all` patterns, one of its `any`, none of its `not`). Entries are ranked by their best
+evidence: strong before weak, then more matched patterns. For each it prints the evidence
+lines, where, and the paths of the write-up and the notebook; a weak match says so.
 
 Exit status: 0 something matched, 1 nothing matched, 2 unreadable input (missing file,
 binary data, text that is not UTF-8, malformed XML) with a one-line reason.
@@ -21,6 +23,7 @@ from pathlib import Path
 from . import REPO
 from .entries import Entry, scan
 from .results import Match, Triage
+from .signature import Signature, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
 
 # Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
 # in front) because a literal first character lets the regex engine skip ahead fast.
@@ -30,7 +33,8 @@ SECTION = re.compile(r"\n_{3,} (.+?) _{3,}[ \t]*$", re.M)
 BANNER = re.compile(r"\n={3,}.*$", re.M)
 #: ``FAILED tests/test_x.py::test_y - RuntimeError: ...`` (short test summary, ``-ra``)
 SUMMARY = re.compile(r"\n(?:FAILED|ERROR) (\S+)(?: - .*)?$", re.M)
-MAX_LINE = 240
+#: unittest's and Django's test runner: ``ERROR: test_x (module.Class.test_x)``
+UNITTEST = re.compile(r"\n(?:ERROR|FAIL): (\S+ \(.+\))$", re.M)
 
 
 class InputError(Exception):
@@ -85,21 +89,11 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(f"{source} is not UTF-8 text (undecodable byte at offset {exc.start})") from None
 
 
-#: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks); in JUnit
-#: XML pytest writes the ESC character as the text "#x1B"
-ANSI = re.compile(r"(?:\x1b|#x1B)(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-
-
-def plain(text: str) -> str:
-    """``text`` without ANSI escape sequences, so signatures see what a reader sees."""
-    return ANSI.sub("", text) if "\x1b" in text or "#x1B" in text else text
-
-
 def failures(text: str, source: str) -> list[tuple[str, str]]:
-    """Split ``text`` into ``(where, text)`` failure reports; JUnit XML gives one per failing case."""
+    """Split ``text`` into ``(where, text)`` inputs; JUnit XML gives one per failing case."""
     if text.lstrip().startswith(("<?xml", "<testsuite")):
-        return [(where, plain(body)) for where, body in junit_failures(text, source)]
-    return [(source, plain(text))]
+        return junit_failures(text, source)
+    return [(source, text)]
 
 
 def junit_failures(text: str, source: str) -> list[tuple[str, str]]:
@@ -117,93 +111,135 @@ def junit_failures(text: str, source: str) -> list[tuple[str, str]]:
 
 
 def triage(text: str, entries: list[Entry], source: str = "<input>") -> Triage:
-    """Match every entry's signatures against the failure reports of ``text``."""
-    reports = failures(text, source)
+    """Every entry whose signatures hold in a failure report of ``text``, strongest first."""
     report = Triage(source=source, failures=0, matches={})
-    for where, body in reports:
-        located = Locator(body, where)
-        report.failures += located.count
+    for where, body in failures(text, source):
+        reports = Reports(normalise(body), where)
+        report.failures += reports.count
         for entry in entries:
-            for match in match_entry(entry, body, located):
+            for match in match_entry(entry, reports):
                 report.matches.setdefault(entry.id, []).append(match)
-    for found in report.matches.values():
-        found[:] = _first_per_place(found)
+    report.matches = rank(report.matches, entries)
     return report
 
 
-def match_entry(entry: Entry, text: str, located: "Locator") -> list[Match]:
-    """The first match of ``entry``'s signatures in each failing test of ``text``."""
-    found = []
+def rank(matches: dict[str, list[Match]], entries: list[Entry]) -> dict[str, list[Match]]:
+    """``matches`` ordered by each entry's best evidence (strong before weak, then more
+    matched patterns, then entry order), one match per place."""
+    order = {entry.id: i for i, entry in enumerate(entries)}
+    best = {i: max(m.score for m in found) for i, found in matches.items()}
+    ranked = sorted(matches, key=lambda i: (-best[i][0], -best[i][1], order.get(i, 0)))
+    return {i: _first_per_place(matches[i]) for i in ranked}
+
+
+def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
+    """The best evidence of ``entry`` in each failure report that holds some."""
+    found: dict[int, tuple] = {}
     for signature in compiled(entry):
-        pos = 0
-        while (hit := signature.search(text, pos)) is not None:
-            where, end = located.where(hit.start())
-            found.append(Match(entry.id, str(entry.title), signature.pattern.pattern, line_at(text, hit.start()),
-                               where, entry.path, entry.notebook_path))
-            # one match per place is enough: go on after this test's report, or, outside
-            # any test, at the next test's report
-            pos = end if end >= 0 else located.next_start(hit.start())
-            if pos is None or pos <= hit.start():
-                break
-    return found
+        for index in reports.hits(signature.all[0]):
+            evidence = signature.match(reports.text(index))
+            if evidence and (index not in found or evidence.score > found[index].score):
+                found[index] = evidence
+    return [Match(entry.id, str(entry.title), ev.name, ev.strength, ev.lines, reports.names[i],
+                  entry.path, entry.notebook_path)
+            for i, ev in sorted(found.items())]
 
 
-def compiled(entry: Entry) -> list["Signature"]:
-    """The entry's signatures that are strings and compile (``kb lint`` reports the others)."""
-    if not isinstance(entry.signatures, list):
-        return []
-    found = []
-    for signature in entry.signatures:
-        try:
-            found.append(_compile(signature))
-        except (re.error, TypeError):
-            continue
-    return found
+def holds(signature: Signature, text: str) -> bool:
+    """Whether ``signature`` holds in some failure report of ``text`` (a log, JUnit, a traceback)."""
+    for where, body in failures(text, "<text>"):
+        reports = Reports(normalise(body), where)
+        if any(signature.match(reports.text(i)) for i in reports.hits(signature.all[0])):
+            return True
+    return False
+
+
+def compiled(entry: Entry) -> list[Signature]:
+    """The entry's usable signatures (``kb lint`` reports the others)."""
+    return _compile(_key(entry.signatures))[0]
+
+
+def _key(raw):
+    """A hashable copy of front-matter signatures, for the compile cache."""
+    if isinstance(raw, dict):
+        return tuple(sorted((k, _key(v)) for k, v in raw.items()))
+    if isinstance(raw, list):
+        return ("list", tuple(_key(v) for v in raw))
+    return raw
+
+
+def _unkey(key):
+    if isinstance(key, tuple) and key[:1] == ("list",):
+        return [_unkey(v) for v in key[1]]
+    if isinstance(key, tuple):
+        return {k: _unkey(v) for k, v in key}
+    return key
 
 
 @functools.lru_cache(maxsize=1024)
-def _compile(signature: str) -> "Signature":
-    return Signature(re.compile(signature, re.M))
+def _compile(key) -> tuple[list[Signature], list[str]]:
+    return parse_all(_unkey(key))
 
 
-class Locator:
-    """Maps an offset of a pytest log to the failing test whose report holds it."""
+class Reports:
+    """The failure reports of one normalised text: pytest's per-test sections, its
+    ``FAILED id - message`` summary lines, unittest's ``ERROR:``/``FAIL:`` blocks, and the rest
+    of the text as one more report (a traceback, a server log, ``--tb=line`` lines)."""
 
     def __init__(self, text: str, source: str):
-        self.source = source
-        self.starts, self.ends, self.names = [], [], []
+        self.full = text
+        spans = []  # (start, end, name)
         banners = [start for start, _, _ in _lines(BANNER, text)]
-        sections = list(_lines(SECTION, text))
+        sections = list(_lines(SECTION, text)) + list(_lines(UNITTEST, text))
+        sections.sort()
         for i, (start, end, name) in enumerate(sections):
             stop = sections[i + 1][0] if i + 1 < len(sections) else len(text)
             after = bisect.bisect_right(banners, end)
             if after < len(banners):
                 stop = min(stop, banners[after])
-            self.starts.append(start)
-            self.ends.append(stop)
-            self.names.append(name.removeprefix("ERROR at ").strip())
-        summary = list(_lines(SUMMARY, text))
-        for start, end, name in summary:  # ``FAILED id - message`` lines name their test themselves
-            self.starts.append(start)
-            self.ends.append(end)
-            self.names.append(name)
-        order = sorted(range(len(self.starts)), key=self.starts.__getitem__)
-        self.starts = [self.starts[i] for i in order]
-        self.ends = [self.ends[i] for i in order]
-        self.names = [self.names[i] for i in order]
+            spans.append((start, stop, name.removeprefix("ERROR at ").strip()))
+        summary = [(s, e, n) for s, e, n in _lines(SUMMARY, text)
+                   if not any(a <= s < b for a, b, _ in spans)]
+        spans = sorted(spans + summary)
         self.count = max(len(sections), len(summary), 1)
+        self.starts = [s for s, _, _ in spans]
+        self.ends = [e for _, e, _ in spans]
+        self.names = [n for _, _, n in spans] + [source]
+        gaps, at = [], 0
+        for start, end, _ in spans:
+            if start > at:
+                gaps.append((at, start))
+            at = max(at, end)
+        gaps.append((at, len(text)))
+        self.gaps = gaps
+        self._rest = None
 
-    def where(self, offset: int) -> tuple[str, int]:
-        """The test holding ``offset`` and where its report ends (the source, -1 when none)."""
+    def index_of(self, offset: int) -> int:
         i = bisect.bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.ends[i]:
-            return self.names[i], self.ends[i]
-        return self.source, -1
+        return i if i >= 0 and offset < self.ends[i] else len(self.starts)
 
-    def next_start(self, offset: int) -> int | None:
-        """Where the next test's report after ``offset`` starts (None when there is none)."""
-        i = bisect.bisect_right(self.starts, offset)
-        return self.starts[i] if i < len(self.starts) else None
+    def text(self, index: int) -> str:
+        if index < len(self.starts):
+            return self.full[self.starts[index]: self.ends[index]]
+        if self._rest is None:
+            self._rest = "\n".join(self.full[a:b] for a, b in self.gaps)
+        return self._rest
+
+    def hits(self, pattern: re.Pattern) -> list[int]:
+        """The reports in which ``pattern`` occurs (one search over the whole text)."""
+        found, pos = [], 0
+        while (m := pattern.search(self.full, pos)) is not None:
+            index = self.index_of(m.start())
+            if not found or found[-1] != index:
+                found.append(index)
+            if index == len(self.starts):  # the rest: one report; look in the next section
+                nxt = bisect.bisect_right(self.starts, m.start())
+                if nxt >= len(self.starts):
+                    break
+                pos = self.starts[nxt]
+            else:
+                pos = max(self.ends[index], m.end() + 1)
+        return sorted(set(found))
 
 
 def _lines(pattern: re.Pattern, text: str):
@@ -215,76 +251,14 @@ def _lines(pattern: re.Pattern, text: str):
         yield m.start() + 1, m.end(), m.group(1) if pattern.groups else ""
 
 
-class Signature:
-    """A compiled signature whose ``search`` is ``re.Pattern.search``, fast on large logs.
-
-    The regex engine skips ahead quickly only when a pattern starts with a literal. For one
-    that starts otherwise (``(?:Magic)?Mock...``, ``\\bTimeoutError``), ``search`` finds a
-    literal the pattern must contain at a bounded distance from its start (``str.find``) and
-    tries ``match`` only at the few starts that allows: the same result, far fewer attempts.
-    """
-
-    def __init__(self, pattern: re.Pattern):
-        self.pattern = pattern
-        self.needle, self.before = _needle(pattern)
-
-    def search(self, text: str, pos: int = 0) -> re.Match | None:
-        if self.needle is None:
-            return self.pattern.search(text, pos)
-        low, high = self.before
-        match, tried = self.pattern.match, pos - 1
-        at = text.find(self.needle, pos + low)
-        while at >= 0:
-            for start in range(max(at - high, tried + 1, pos), at - low + 1):
-                found = match(text, start)
-                if found:
-                    return found
-            tried = max(tried, at - low)
-            at = text.find(self.needle, at + 1)
-        return None
-
-
-def _needle(pattern: re.Pattern) -> tuple[str | None, tuple[int, int] | None]:
-    """The longest top-level literal (3+ characters) of ``pattern`` after a part of bounded
-    width ``(low, high)``; ``(None, None)`` when a plain search is as fast or no such literal."""
-    try:
-        from re import _constants, _parser
-
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-        items = list(parsed)
-        literal = _constants.LITERAL
-    except Exception:  # private API: without it, plain search
-        return None, None
-    if not items or items[0][0] is literal or parsed.state.flags & re.IGNORECASE:
-        return None, None
-    best, i = (None, None), 0
-    while i < len(items):
-        if items[i][0] is not literal:
-            i += 1
-            continue
-        j = i
-        while j < len(items) and items[j][0] is literal:
-            j += 1
-        low, high = _parser.SubPattern(parsed.state, items[:i]).getwidth()
-        if j - i >= 3 and high <= 256 and (best[0] is None or j - i > len(best[0])):
-            best = ("".join(chr(code) for _, code in items[i:j]), (low, high))
-        i = j
-    return best
-
-
-def line_at(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    line = text[start: end if end >= 0 else len(text)].strip()
-    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
-
-
 def _first_per_place(found: list[Match]) -> list[Match]:
-    seen, kept = set(), []
+    seen, kept = {}, []
     for match in found:
         if match.where not in seen:
-            seen.add(match.where)
+            seen[match.where] = len(kept)
             kept.append(match)
+        elif match.score > kept[seen[match.where]].score:
+            kept[seen[match.where]] = match
     return kept
 
 
@@ -296,23 +270,34 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+WEAK = "this message alone; other causes print it too. Check the write-up's Symptom"
+
+
+def explain(match: Match, indent: str = "  ") -> list[str]:
+    """The lines saying why ``match`` was made: signature, strength, the evidence lines."""
+    head = f"{indent}evidence: {match.strength} ({match.signature})"
+    lines = [head + (f" - {WEAK}" if match.strength == "weak" else "")]
+    lines += [f"{indent}  | {line}" for line in match.lines]
+    return lines
+
+
 def format_report(report: Triage, limit: int = 3) -> str:
     if not report.matched:
         return (f"no known issue matches {report.source} "
                 f"({report.failures} failure report{'s' * (report.failures != 1)} looked at)")
     out = []
-    for matches in report.matches.values():
-        first = matches[0]
+    for rank, matches in enumerate(report.matches.values(), 1):
+        best = max(matches, key=lambda m: m.score)
         places = [m.where for m in matches]
         more = f" (and {len(places) - limit} more)" if len(places) > limit else ""
-        out += [f"{first.entry_id}: {first.title}",
-                f"  matched:  {first.line}",
+        out += [f"{rank}. {best.entry_id}: {best.title}", *explain(best),
                 f"  in:       {', '.join(places[:limit])}{more}",
-                f"  write-up: {shown(first.writeup)}",
-                f"  notebook: {shown(first.notebook)}",
+                f"  write-up: {shown(best.writeup)}",
+                f"  notebook: {shown(best.notebook)}",
                 ""]
     n = len(report.matches)
-    out.append(f"{n} known issue{'s' * (n != 1)} matched in {report.source}")
+    out.append(f"{n} known issue{'s' * (n != 1)} matched in {report.source}"
+               + (", strongest evidence first" if n > 1 else ""))
     return "\n".join(out)
 
 
@@ -320,7 +305,8 @@ def as_json(report: Triage) -> str:
     return json.dumps({
         "source": report.source,
         "failures": report.failures,
-        "matches": [{"id": m.entry_id, "title": m.title, "signature": m.signature, "line": m.line,
+        "matches": [{"id": m.entry_id, "title": m.title, "signature": m.signature,
+                     "strength": m.strength, "lines": list(m.lines), "line": m.line,
                      "where": m.where, "writeup": str(m.writeup), "notebook": str(m.notebook)}
                     for found in report.matches.values() for m in found],
     }, indent=2)

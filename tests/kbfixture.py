@@ -38,9 +38,14 @@ def write_entry(root: Path, entry_id: str = "echo-refused", *,
                 quoted: tuple = ("EchoRefused: connection 7 refused",),
                 symptoms: tuple = ("every connect() to the echo consumer is refused",),
                 sections: tuple = SECTIONS, front: dict | None = None, body: str | None = None,
-                nb: nbformat.NotebookNode | None | bool = True, guard: bool = True) -> Path:
-    """Write ``context/<id>.md`` (and by default its notebook and guard); returns the write-up."""
-    meta = {"id": entry_id, "title": title, "symptoms": list(symptoms), "signatures": list(signatures),
+                nb: nbformat.NotebookNode | None | bool = True, guard: bool = True,
+                corpus: bool = True) -> Path:
+    """Write ``context/<id>.md`` (and by default its notebook, guard and corpus); returns the
+    write-up. A signature given as a string becomes ``{name: sig-N, strength: strong, all: [it]}``;
+    the corpus is one capture holding the ``quoted`` texts, plus one unrelated negative text."""
+    mappings = [s if isinstance(s, dict) else {"name": f"sig-{i}", "strength": "strong", "all": [s]}
+                for i, s in enumerate(signatures, 1)]
+    meta = {"id": entry_id, "title": title, "symptoms": list(symptoms), "signatures": mappings,
             "notebook": f"notebooks/{entry_id}.ipynb", "versions": {"channels": "4.3.2"},
             "seeds": [], "tags": ["fixture"]}
     meta.update(front or {})
@@ -64,6 +69,11 @@ def write_entry(root: Path, entry_id: str = "echo-refused", *,
         guard_path = root / "tests" / "guards" / f"test_{entry_id.replace('-', '_')}.py"
         guard_path.parent.mkdir(parents=True, exist_ok=True)
         guard_path.write_text("def test_it():\n    assert 1 + 1 == 2\n", encoding="utf-8")
+    if corpus:
+        for folder, text in ((entry_id, "\n".join(quoted)), ("_negative", "AssertionError: assert 1 == 2")):
+            captured = root / "corpus" / folder / "captured" / "pins"
+            captured.mkdir(parents=True, exist_ok=True)
+            (captured / "quoted.auto.txt").write_text(text + "\n", encoding="utf-8")
     return path
 
 

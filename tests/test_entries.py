@@ -10,7 +10,8 @@ def test_an_entry_knows_its_sections_patterns_and_notebook(tmp_path):
     entry = parse(write_entry(tmp_path))
     assert entry.section("Fix") == "Text of Fix."
     assert entry.section("Nope") == ""
-    assert [p.pattern for p in entry.patterns()] == [r"EchoRefused: connection \d+ refused"]
+    assert entry.signatures == [{"name": "sig-1", "strength": "strong",
+                                 "all": [r"EchoRefused: connection \d+ refused"]}]
     assert entry.notebook_path == tmp_path / "notebooks" / "echo-refused.ipynb"
     assert entry.root == tmp_path
 

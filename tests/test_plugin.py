@@ -54,8 +54,9 @@ def test_when_tests_fail_with_a_known_signature_then_the_summary_names_the_entry
     result.assert_outcomes(failed=3, passed=1, errors=1)
     result.stdout.fnmatch_lines([
         "*= known issues =*",
-        "echo-refused: The echo consumer refuses every connection",
-        "  matched:  E       test_suite.EchoRefused: connection 7 refused",
+        "1. echo-refused: The echo consumer refuses every connection",
+        "  evidence: strong (sig-1)",
+        "    | test_suite.EchoRefused: connection 7 refused",
         "  in:       test_suite.py::test_echo_is_refused, test_suite.py::test_echo_is_refused_again, "
         "test_suite.py::test_setup_fails",
         f"  read:     {kb_root / 'context' / 'echo-refused.md'}",
@@ -92,7 +93,7 @@ def test_when_the_plugin_is_disabled_by_name_then_there_is_no_block(pytester, kb
 def test_when_an_entry_is_broken_then_the_others_still_match(pytester, kb_root):
     (kb_root / "context" / "broken.md").write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
     result = run(pytester, kb_root)
-    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *"])
+    result.stdout.fnmatch_lines(["*= known issues =*", "1. echo-refused: *"])
 
 
 def test_when_tests_run_under_xdist_then_the_controller_prints_the_block(pytester, kb_root):
@@ -100,7 +101,7 @@ def test_when_tests_run_under_xdist_then_the_controller_prints_the_block(pyteste
     result = pytester.runpytest_subprocess(f"--known-issues-root={kb_root}", "-p", "no:cacheprovider",
                                            "-n", "2", timeout=120)
     result.assert_outcomes(failed=3, passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *"])
+    result.stdout.fnmatch_lines(["*= known issues =*", "1. echo-refused: *"])
 
 
 def test_the_plugin_is_registered_through_its_entry_point():
@@ -122,4 +123,4 @@ def test_when_a_notebook_fails_under_nbmake_then_the_block_names_the_entry(pytes
     result = pytester.runpytest_subprocess("--nbmake", "reproduce.ipynb", f"--known-issues-root={kb_root}",
                                            "-p", "no:cacheprovider", timeout=180)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*= known issues =*", "echo-refused: *", "  in:       reproduce.ipynb*"])
+    result.stdout.fnmatch_lines(["*= known issues =*", "1. echo-refused: *", "  in:       reproduce.ipynb*"])

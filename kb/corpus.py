@@ -1,0 +1,225 @@
+"""Capture the failure texts users see: every entry's scenarios, in every output form.
+
+For each ``corpus/<id>/scenarios/`` (and ``corpus/_negative/scenarios/``) it copies the folder
+to a temporary one and runs, with a real Redis (``REDIS_URL``) for the whole run:
+- each ``test_<name>.py`` in real pytest sessions, one per form: ``auto`` (pytest's default),
+  ``long``, ``short``, ``line``, ``native``, ``no`` (``--tb=no -rA``), ``quiet`` (``-q``) and
+  ``junit`` (the ``--junitxml`` report of the ``auto`` run);
+- each ``django_<name>.py`` with Django's test runner (form ``django``);
+- each ``script_<name>.py`` as a program (form ``script``: server logs, native tracebacks).
+Every run must fail (pytest exit 1 with no passing test, a non-zero exit otherwise): a scenario
+that stopped reproducing is an error, not a capture. Captures go to
+``corpus/<id>/captured/<set>/<name>.<form>.txt`` (``.xml`` for JUnit) with ``meta.json``.
+The knowledge base's own pytest plugin is off in these runs, so its block is never captured.
+
+Exit status: 0 every capture made, 1 a scenario did not fail as it must or a run broke
+(one line each; the other scenarios are still captured), 2 bad usage (unknown id).
+"""
+
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+from . import REPO
+
+NEGATIVE = "_negative"
+PYTEST_FORMS = {
+    "auto": [],
+    "long": ["--tb=long"],
+    "short": ["--tb=short"],
+    "line": ["--tb=line"],
+    "native": ["--tb=native"],
+    "no": ["--tb=no", "-rA"],
+    "quiet": ["-q"],
+}
+FORMS = (*PYTEST_FORMS, "junit", "django", "script")
+PYTEST_INI = """\
+[pytest]
+asyncio_mode = strict
+asyncio_default_fixture_loop_scope = function
+asyncio_default_test_loop_scope = function
+"""
+CONFTEST = 'pytest_plugins = ["harness.fixtures"]\n'
+PACKAGES = ("Django", "channels", "channels-redis", "daphne", "asgiref", "redis", "websockets",
+            "pytest", "pytest-asyncio", "pytest-django", "coverage")
+OUTCOMES = re.compile(r"(\d+) (passed|failed|errors?)\b")
+TIMEOUT = 300
+
+
+class CaptureError(Exception):
+    """A scenario that cannot be captured; the message is one line."""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID",
+                        help=f"entries to capture (default: every entry with scenarios, and {NEGATIVE})")
+    parser.add_argument("--set", default="pins", dest="set_name",
+                        help="the version set these captures come from (default: pins)")
+    parser.add_argument("--root", type=Path, default=REPO, help="the knowledge base")
+    parser.add_argument("-n", type=int, default=2, help="sessions run at once (default: 2)")
+
+
+def run(args) -> int:
+    folders = scenario_folders(args.root)
+    unknown = [i for i in args.ids if i not in folders]
+    if unknown:
+        print(f"kb corpus: no scenarios for {', '.join(unknown)} (want corpus/<id>/scenarios/)",
+              file=sys.stderr)
+        return 2
+    wanted = args.ids or sorted(folders)
+    failed = 0
+    with redis_for_run() as redis_url:
+        for entry_id in wanted:
+            started = time.perf_counter()
+            try:
+                written = capture(folders[entry_id], args.set_name, redis_url, args.n)
+            except CaptureError as exc:
+                failed += 1
+                print(f"kb corpus: {entry_id}: {exc}", file=sys.stderr)
+                continue
+            print(f"{entry_id}: {len(written)} captures in {time.perf_counter() - started:.1f} s",
+                  flush=True)
+    return 1 if failed else 0
+
+
+def scenario_folders(root: Path = REPO) -> dict[str, Path]:
+    """``{id: corpus/<id>/scenarios}`` for every folder that has scenarios."""
+    base = root / "corpus"
+    return {p.parent.name: p for p in sorted(base.glob("*/scenarios")) if p.is_dir()}
+
+
+@contextlib.contextmanager
+def redis_for_run():
+    """``$REDIS_URL``, or a real redis-server for this run (None where none can start)."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    from harness.servers import redis_server
+
+    with redis_server() as url:
+        yield url
+
+
+def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int = 2) -> list[Path]:
+    """Run every scenario of one folder in every form; write and return the captures."""
+    out = scenarios.parent / "captured" / set_name
+    jobs = []
+    for path in sorted(scenarios.glob("*.py")):
+        kind, _, name = path.stem.partition("_")
+        if kind == "test":
+            jobs += [(path, name, form) for form in PYTEST_FORMS]
+        elif kind in ("django", "script"):
+            jobs.append((path, name, kind))
+    if not jobs:
+        raise CaptureError(f"{scenarios} has no test_*.py, django_*.py or script_*.py")
+    with tempfile.TemporaryDirectory(prefix="kb-corpus-") as tmp:
+        work = Path(tmp) / scenarios.parent.name
+        shutil.copytree(scenarios, work, ignore=shutil.ignore_patterns("__pycache__"))
+        if not (work / "pytest.ini").exists() and not (work / "pyproject.toml").exists():
+            (work / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+        if not (work / "conftest.py").exists():
+            (work / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+        env = run_env(redis_url)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(lambda job: run_one(work, *job, env), jobs))
+    problems = [r["problem"] for r in results if r.get("problem")]
+    if problems:
+        raise CaptureError("; ".join(problems))
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    written = []
+    for result in results:
+        for name, text in result.pop("files").items():
+            (out / name).write_text(text, encoding="utf-8")
+            written.append(out / name)
+    meta = {"set": set_name, "python": platform.python_version(), "versions": versions(),
+            "runs": results}
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def run_env(redis_url: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
+    env.update({"COLUMNS": "80", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"})
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    if (REPO / "harness").is_dir():
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_one(work: Path, path: Path, name: str, form: str, env: dict) -> dict:
+    """One run of one scenario; ``files`` holds the captures, ``problem`` why there are none."""
+    rel = path.name
+    if form in PYTEST_FORMS:
+        argv = [sys.executable, "-m", "pytest", rel, "--color=no", "-p", "no:cacheprovider",
+                "-p", "no:kb_known_issues", *PYTEST_FORMS[form]]
+        if form == "auto":
+            argv.append(f"--junitxml={name}.junit.xml")
+    elif form == "django":
+        argv = [sys.executable, "-m", "django", "test", path.stem, "--noinput",
+                "--settings", env.get("DJANGO_SETTINGS_MODULE", "harness.settings.test")]
+    else:
+        argv = [sys.executable, rel]
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True,
+                              errors="replace", timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"scenario": rel, "form": form, "files": {},
+                "problem": f"{rel} ({form}) ran past {TIMEOUT} s"}
+    text = proc.stdout + proc.stderr
+    record = {"scenario": rel, "form": form, "command": " ".join(argv[1:]),
+              "exit_code": proc.returncode, "seconds": round(time.perf_counter() - started, 2),
+              "files": {f"{name}.{form}.txt": text}}
+    if form in PYTEST_FORMS:
+        counts = {kind.rstrip("s"): int(n) for n, kind in OUTCOMES.findall(proc.stdout.splitlines()[-1]
+                                                                            if proc.stdout.strip() else "")}
+        if proc.returncode != 1 or counts.get("passed") or not (counts.get("failed") or counts.get("error")):
+            record["problem"] = (f"{rel} ({form}) must fail every test, got exit {proc.returncode}"
+                                 f" and {counts or 'no summary'}: {last_line(text)}")
+        if form == "auto":
+            junit = work / f"{name}.junit.xml"
+            if junit.exists():
+                record["files"][f"{name}.junit.xml"] = junit.read_text(encoding="utf-8")
+    elif proc.returncode == 0:
+        record["problem"] = f"{rel} ({form}) exited 0: it must fail to be a capture"
+    return record
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no output)"
+
+
+def versions() -> dict:
+    found = {}
+    for name in PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[name] = metadata.version(name)
+    return found
+
+
+def texts(root: Path, entry_id: str) -> list[tuple[Path, str]]:
+    """Every captured and reported text of ``entry_id`` (``_negative`` for the negative corpus),
+    as ``(path, text)``; a reported excerpt loses its ``# source:`` line."""
+    base = root / "corpus" / entry_id
+    found = []
+    for path in sorted((base / "captured").glob("*/*")):
+        if path.suffix in (".txt", ".xml"):
+            found.append((path, path.read_text(encoding="utf-8")))
+    for path in sorted((base / "reported").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found.append((path, re.sub(r"\A#[^\n]*\n", "", text)))
+    return found
