@@ -7,20 +7,22 @@ reused afterwards (a ``.done`` file records what was installed; a lock file keep
 notebooks running in parallel from building the same one twice). ``python`` names an
 interpreter under ``/root/.pyenv/versions/`` by prefix ("3.12" -> 3.12.1), or a path.
 
-Every such virtualenv runs pytest with ``PLUGIN_ENV`` (no entry-point plugins) and
-``-p pytest_asyncio.plugin`` (``PLUGIN_ARGS``), so the plugins loaded are the same on every
-version and nothing else (the pins' pytest-asyncio, kb's plugin) slips in.
-
 ``shared=True`` (only for the interpreter of this virtualenv) appends this virtualenv's
 ``site-packages`` and the repository to the new one's path with a ``.pth`` file: the new
 virtualenv's own packages come first, so its pytest and pytest-asyncio win, while Django,
-channels and the harness come from the pins.
+channels and the harness come from the pins. pytest loads the first entry point of each plugin
+name it finds, so the new virtualenv's pytest-asyncio is the one that runs (its header line
+says ``plugins: asyncio-<version>``); the pins' other plugins load too.
+
+``capture(python, scenarios, set_name)`` runs ``kb corpus``'s capture of one scenario folder
+with that virtualenv's python, so the captures show that version's exact texts.
 
 Raises ``RuntimeError`` with pip's last lines when an install fails, ``LookupError`` when the
 interpreter is not installed.
 """
 
 import fcntl
+import os
 import re
 import subprocess
 import sys
@@ -31,8 +33,6 @@ from .servers import REPO
 
 ROOT = REPO / "build" / "venvs"
 PYENV = Path("/root/.pyenv/versions")
-PLUGIN_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-PLUGIN_ARGS = ("-p", "pytest_asyncio.plugin")
 
 
 def interpreter(python: str) -> Path:
@@ -86,3 +86,21 @@ def _share_pins(home: Path) -> None:
     site = next(home.glob("lib/python3*/site-packages"))
     (site / "zz_pins.pth").write_text(f"{sysconfig.get_paths()['purelib']}\n{REPO}\n")
 
+
+
+def capture(python: Path, scenarios: Path, set_name: str, redis_url: str | None = None,
+            timeout: float = 900.0) -> str:
+    """Capture ``scenarios`` (a folder of ``kb corpus`` scenarios) with ``python``.
+
+    The captures land in ``<scenarios>/../captured/<set_name>/``. Returns the capture's output;
+    raises ``RuntimeError`` with it when a scenario did not fail as it must.
+    """
+    program = ("import sys; from pathlib import Path; from kb.corpus import capture; "
+               "written = capture(Path(sys.argv[1]), sys.argv[2], sys.argv[3] or None); "
+               "print(len(written), 'captures')")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([str(python), "-c", program, str(scenarios), set_name, redis_url or ""],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stdout + proc.stderr)
+    return proc.stdout
