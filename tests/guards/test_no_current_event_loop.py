@@ -9,6 +9,7 @@ after another test used ``asyncio.run()``.
 import ast
 import asyncio
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -28,8 +29,10 @@ def calls_get_event_loop(path) -> list[int]:
 
 
 def test_when_the_project_is_scanned_then_no_module_calls_get_event_loop():
+    this_guard = Path(__file__).resolve()  # it calls get_event_loop() on purpose, to show it fail
     found = {str(path.relative_to(REPO)): lines for folder in FOLDERS
-             for path in sorted((REPO / folder).rglob("*.py")) if (lines := calls_get_event_loop(path))}
+             for path in sorted((REPO / folder).rglob("*.py"))
+             if path.resolve() != this_guard and (lines := calls_get_event_loop(path))}
     assert found == {}
 
 
