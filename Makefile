@@ -33,7 +33,7 @@ test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
 	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600
 
 lint: $(STAMP) ## ruff, and kb lint (entries, front matter, notebooks without outputs)
-	$(PY) -m ruff check harness kb tests bench
+	$(PY) -m ruff check harness kb tests bench corpus
 	$(PY) -m kb lint
 
 format: $(STAMP) ## ruff format

@@ -67,6 +67,8 @@ def add_arguments(parser) -> None:
                         help="the version set these captures come from (default: pins)")
     parser.add_argument("--root", type=Path, default=REPO, help="the knowledge base")
     parser.add_argument("-n", type=int, default=2, help="sessions run at once (default: 2)")
+    parser.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                        help="only these scenario files (e.g. test_x.py); the other captures are kept")
 
 
 def run(args) -> int:
@@ -82,7 +84,8 @@ def run(args) -> int:
         for entry_id in wanted:
             started = time.perf_counter()
             try:
-                written = capture(folders[entry_id], args.set_name, redis_url, args.n)
+                written = capture(folders[entry_id], args.set_name, redis_url, args.n,
+                                  only=set(args.scenario))
             except CaptureError as exc:
                 failed += 1
                 print(f"kb corpus: {entry_id}: {exc}", file=sys.stderr)
@@ -110,18 +113,23 @@ def redis_for_run():
         yield url
 
 
-def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int = 2) -> list[Path]:
-    """Run every scenario of one folder in every form; write and return the captures."""
+def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int = 2,
+            only: set[str] = frozenset()) -> list[Path]:
+    """Run every scenario of one folder (or the files in ``only``) in every form; write and
+    return the captures. Without ``only`` the set's folder is replaced as a whole."""
     out = scenarios.parent / "captured" / set_name
     jobs = []
     for path in sorted(scenarios.glob("*.py")):
+        if only and path.name not in only:
+            continue
         kind, _, name = path.stem.partition("_")
         if kind == "test":
             jobs += [(path, name, form) for form in PYTEST_FORMS]
         elif kind in ("django", "script"):
             jobs.append((path, name, kind))
     if not jobs:
-        raise CaptureError(f"{scenarios} has no test_*.py, django_*.py or script_*.py")
+        raise CaptureError(f"{scenarios} has no test_*.py, django_*.py or script_*.py"
+                           + (f" among {', '.join(sorted(only))}" if only else ""))
     with tempfile.TemporaryDirectory(prefix="kb-corpus-") as tmp:
         work = Path(tmp) / scenarios.parent.name
         shutil.copytree(scenarios, work, ignore=shutil.ignore_patterns("__pycache__"))
@@ -135,16 +143,25 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
     problems = [r["problem"] for r in results if r.get("problem")]
     if problems:
         raise CaptureError("; ".join(problems))
-    if out.exists():
+    kept = []
+    if out.exists() and only:
+        names = {job[1] for job in jobs}
+        for old in out.glob("*.*.*"):
+            if old.name.split(".")[0] in names:
+                old.unlink()
+        if (out / "meta.json").exists():
+            kept = [r for r in json.loads((out / "meta.json").read_text(encoding="utf-8"))["runs"]
+                    if r["scenario"] not in {job[0].name for job in jobs}]
+    elif out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for result in results:
         for name, text in result.pop("files").items():
             (out / name).write_text(text, encoding="utf-8")
             written.append(out / name)
     meta = {"set": set_name, "python": platform.python_version(), "versions": versions(),
-            "runs": results}
+            "runs": kept + results}
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return written
 
