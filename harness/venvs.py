@@ -89,7 +89,7 @@ def _share_pins(home: Path) -> None:
 
 
 def capture(python: Path, scenarios: Path, set_name: str, redis_url: str | None = None,
-            timeout: float = 900.0) -> str:
+            timeout: float = 1800.0) -> str:
     """Capture ``scenarios`` (a folder of ``kb corpus`` scenarios) with ``python``.
 
     The captures land in ``<scenarios>/../captured/<set_name>/``. Returns the capture's output;

@@ -42,25 +42,34 @@ def test_when_the_scan_sees_a_call_then_it_reports_its_line(tmp_path):
     assert calls_get_event_loop(module) == [3]
 
 
-async def round_trip(comm):
+async def echo_round_trip():
+    """Build an echo communicator in the running loop and do one round trip."""
+    comm = communicator("/ws/echo/")
     assert (await comm.connect(timeout=5))[0]
     await comm.send_json_to({"type": "ping"})
     assert await comm.receive_json_from(timeout=5) == {"type": "ping"}
     await comm.disconnect(timeout=5)
 
 
+async def build():
+    return communicator("/ws/echo/")
+
+
 def test_when_asyncio_run_left_no_loop_then_a_runner_still_drives_a_communicator(harness_db):
-    asyncio.run(round_trip(communicator("/ws/echo/")))
+    asyncio.run(echo_round_trip())
     with pytest.raises(RuntimeError, match=r"^There is no current event loop in thread 'MainThread'\.$"):
         asyncio.get_event_loop_policy().get_event_loop()
-    with asyncio.Runner() as runner:
-        comm = runner.run(asyncio.sleep(0, communicator("/ws/echo/")))
-        runner.run(round_trip(comm))
+    with asyncio.Runner() as runner:  # one loop for every step
+        comm = runner.run(build())
+        assert runner.run(comm.connect(timeout=5))[0]
+        runner.run(comm.send_json_to({"type": "ping"}))
+        assert runner.run(comm.receive_json_from(timeout=5)) == {"type": "ping"}
+        runner.run(comm.disconnect(timeout=5))
 
 
 @pytest.mark.asyncio
 async def test_when_a_communicator_is_built_in_the_running_loop_then_it_works(harness_db):
-    await round_trip(communicator("/ws/echo/"))
+    await echo_round_trip()
 
 
 def test_when_django_runs_async_test_methods_after_asyncio_run_then_they_pass(tmp_path):
@@ -73,7 +82,8 @@ def test_when_django_runs_async_test_methods_after_asyncio_run_then_they_pass(tm
         from harness.client import communicator
 
 
-        async def round_trip(comm):
+        async def echo_round_trip():
+            comm = communicator("/ws/echo/")
             assert (await comm.connect())[0]
             await comm.send_json_to({"type": "ping"})
             assert await comm.receive_json_from() == {"type": "ping"}
@@ -81,12 +91,12 @@ def test_when_django_runs_async_test_methods_after_asyncio_run_then_they_pass(tm
 
 
         def test_seed_with_asyncio_run(harness_db):
-            asyncio.run(round_trip(communicator("/ws/echo/")))
+            asyncio.run(echo_round_trip())
 
 
         class EchoTests(SimpleTestCase):
             async def test_async_method(self):
-                await round_trip(communicator("/ws/echo/"))
+                await echo_round_trip()
     '''))
     result = nb.run_pytest("-rA", "-p", "no:kb_known_issues", cwd=tmp_path, timeout=180)
     assert result.returncode == 0 and result.outcomes == {"passed": 2}, result.output
