@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kb import REPO
+from kb.corpus import NEGATIVE, texts
 from kb.entries import scan
 from kb.triage import triage
 
@@ -92,9 +93,33 @@ def run() -> dict:
         cli = timed(lambda: subprocess.run([sys.executable, "-m", "kb", "triage", str(path)],
                                            capture_output=True, timeout=60, check=False))
     result["cli"] = {"median_s": round(statistics.median(cli), 3), "max_s": round(max(cli), 3)}
-    plain = [re.compile(s, re.M) for e in grown for s in e.signatures]
+    plain = [re.compile(p, re.M) for e in grown for s in e.signatures if isinstance(s, dict)
+             for p in s.get("all", [])]
     result["plain_re_search_grown_s"] = round(min(timed(lambda: [p.search(log) for p in plain])), 3)
+    result["corpus"] = corpus_accuracy(entries)
     return result
+
+
+def form_of(path: Path) -> str:
+    """``auto``/``short``/.../``junit``/``django``/``script`` from a capture's name; ``reported``."""
+    return "reported" if path.parent.name == "reported" else path.name.split(".")[-2]
+
+
+def corpus_accuracy(entries) -> dict:
+    """Per entry and per output form: texts triaged to the entry first / texts; and how many
+    negative-corpus texts any entry claimed (target: 100% and 0)."""
+    per_entry = {}
+    for entry in entries:
+        forms: dict[str, list[int]] = {}
+        for path, text in texts(REPO, entry.id):
+            first = next(iter(triage(text, entries, str(path)).matches), None)
+            counts = forms.setdefault(form_of(path), [0, 0])
+            counts[0] += first == entry.id
+            counts[1] += 1
+        per_entry[entry.id] = forms
+    negative = texts(REPO, NEGATIVE)
+    claimed = [str(p.relative_to(REPO)) for p, t in negative if triage(t, entries, str(p)).matched]
+    return {"entries": per_entry, "negative_texts": len(negative), "negative_claimed": claimed}
 
 
 def report(r: dict) -> str:
@@ -106,4 +131,19 @@ def report(r: dict) -> str:
         f"max {r['grown']['max_s']} s",
         f"  end to end, python -m kb triage FILE: median {r['cli']['median_s']} s, max {r['cli']['max_s']} s",
         f"  (plain re.search of the grown set, for comparison: {r['plain_re_search_grown_s']} s)",
+        *corpus_report(r["corpus"]),
     ])
+
+
+def corpus_report(c: dict) -> list[str]:
+    forms = sorted({f for found in c["entries"].values() for f in found})
+    lines = ["", "corpus texts triaged to their own entry first (target 100%), per output form:",
+             "  " + "entry".ljust(26) + "".join(f.rjust(9) for f in forms) + "     all"]
+    for entry_id, found in c["entries"].items():
+        cells = [f"{found[f][0]}/{found[f][1]}" if f in found else "-" for f in forms]
+        right, total = sum(v[0] for v in found.values()), sum(v[1] for v in found.values())
+        share = f"{100 * right / total:.0f}%" if total else "none"
+        lines.append("  " + entry_id.ljust(26) + "".join(x.rjust(9) for x in cells) + share.rjust(8))
+    lines.append(f"negative corpus: {len(c['negative_claimed'])} of {c['negative_texts']} texts claimed "
+                 "by an entry (target 0)" + "".join(f"\n  {p}" for p in c["negative_claimed"][:10]))
+    return lines

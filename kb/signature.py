@@ -26,22 +26,25 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: XML pytest writes the ESC character as the text "#x1B"
 ANSI = re.compile(r"(?:\x1b|#x1B)(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
-#: ``(pattern, replacement)`` applied in order to the whole text; kb/templates/site/search.js
-#: applies the same list (``tests/test_signature.py`` keeps the two in step).
+#: ``(pattern, replacement, literal)`` applied in order to the whole text, each only where the
+#: text holds ``literal`` (a shortcut: without it the pattern cannot match). A pattern that
+#: starts with a character class starts at a token boundary (the look-behind), so a 10 MB log
+#: is read once, not once per character. kb/templates/site/search.js applies the same list.
 NORMALISE = (
-    (r"\r\n?", "\n"),
-    (r"^[ \t]*E(?:[ \t]+|$)", ""),  # pytest's error marker
-    (r"^[ \t]+", ""),  # indentation
-    (r"[ \t]+$", ""),
-    (r"^>[ \t]+", "> "),  # pytest's source-line marker
-    (r"[A-Za-z]:\\[^\s\"'<>|:*?]*(?:\\[^\s\"'<>|:*?]*)*", None),  # Windows paths: see _slashes
-    (r"[^\s\"'(<\[]*(?:site|dist)-packages/", ""),
-    (r"[^\s\"'(<\[]*/lib/python3\.\d+/", ""),
-    (r"[A-Za-z]:/[^\s\"'(<\[]*?/Lib/", ""),
-    (r"\b0x[0-9a-fA-F]{4,}\b", "0x0"),
-    (r"\bconcurrent\.futures\._base\.(CancelledError|TimeoutError)\b", r"asyncio.exceptions.\1"),
+    (r"\r\n?", "\n", "\r"),
+    (r"^[ \t]*E(?:[ \t]+|$)", "", "E"),  # pytest's error marker
+    (r"^[ \t]+", "", ""),  # indentation
+    (r"(?<![ \t])[ \t]+$", "", ""),  # trailing blanks
+    (r"^>[ \t]+", "> ", ">"),  # pytest's source-line marker
+    (r"[A-Za-z]:\\[^\s\"'<>|:*?]*(?:\\[^\s\"'<>|:*?]*)*", None, ":\\"),  # Windows: see _slashes
+    (r"(?<![^\s\"'(<\[])[^\s\"'(<\[]*(?:site|dist)-packages/", "", "-packages/"),
+    (r"(?<![^\s\"'(<\[])[^\s\"'(<\[]*/lib/python3\.\d+/", "", "/lib/python3."),
+    (r"(?<![^\s\"'(<\[])[A-Za-z]:/[^\s\"'(<\[]*?/Lib/", "", "/Lib/"),
+    (r"\b0x[0-9a-fA-F]{4,}\b", "0x0", "0x"),
+    (r"\bconcurrent\.futures\._base\.(CancelledError|TimeoutError)\b", r"asyncio.exceptions.\1",
+     "concurrent.futures._base."),
 )
-_RULES = [(re.compile(p, re.M), r) for p, r in NORMALISE]
+_RULES = [(re.compile(p, re.M), r, literal) for p, r, literal in NORMALISE]
 #: a relative Windows path such as ``tests\\test_x.py``
 _RELATIVE_WINDOWS = re.compile(r"\b[\w.-]+(?:\\[\w.-]+)+\.pyw?\b")
 
@@ -59,8 +62,9 @@ def normalise(text: str) -> str:
     """The report as signatures read it (see the module docstring and CONTRIBUTING.md)."""
     text = plain(text)
     text = _RELATIVE_WINDOWS.sub(_slashes, text) if "\\" in text else text
-    for pattern, replacement in _RULES:
-        text = pattern.sub(_slashes if replacement is None else replacement, text)
+    for pattern, replacement, literal in _RULES:
+        if literal in text:
+            text = pattern.sub(_slashes if replacement is None else replacement, text)
     return text
 
 
