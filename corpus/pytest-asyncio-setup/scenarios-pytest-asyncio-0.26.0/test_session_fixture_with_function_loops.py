@@ -1,1 +1,0 @@
-../scenarios/test_session_fixture_with_function_loops.py
