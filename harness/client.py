@@ -127,3 +127,24 @@ def room_code(label: str = "room") -> str:
     """A match-room code no other test uses: ``label`` (letters and digits kept) + a random tag."""
     kept = "".join(ch for ch in label if ch.isalnum())[:24] or "room"
     return f"{kept}-{uuid.uuid4().hex[:8]}"
+
+
+async def join_players(
+    room: str, users=("alice", "bob"), *, application=None, timeout: float = 5.0
+) -> list[WebsocketCommunicator]:
+    """Communicators for ``users`` (seed usernames), joined to match ``room`` as players.
+
+    One after the other: each connects (with an Origin), sends ``join`` and reads its ``joined``
+    answer before the next one joins, so player numbers follow ``users``. ``application`` is
+    the production stack by default. Returns them connected; the caller disconnects them.
+    """
+    players = []
+    for user in users:
+        comm = communicator(f"/ws/match/{room}/", application=application, user=user)
+        connected, code = await comm.connect(timeout=timeout)
+        assert connected, f"{user} could not connect to room {room!r}: close code {code}"
+        await comm.send_json_to({"type": "join", "role": "player"})
+        answer = await comm.receive_json_from(timeout=timeout)
+        assert answer["type"] == "joined", f"{user} could not join room {room!r}: {answer}"
+        players.append(comm)
+    return players

@@ -3,9 +3,10 @@
 - Production keeps its heartbeat (25 s ping, 60 s timeout) whatever the tests patch.
 - The real ``heartbeat_loop`` reads the class attributes at every tick, so patching them per test
   is enough: fails if the loop captures its timing elsewhere (the tests would then wait 25 s).
-- The diagnosis of the ``CancelledError`` at ``communicator.disconnect()`` still holds at the
-  pinned versions: a receive that times out cancels the application, and the next send to it
-  re-raises that cancellation (asgiref ``ApplicationCommunicator``).
+- The diagnosis of the ``CancelledError`` at ``communicator.disconnect()`` holds for the running
+  asgiref: a receive that times out cancels the application, and from asgiref 3.9 the next send
+  to it re-raises that cancellation (``ApplicationCommunicator.send_input``); before 3.9 the
+  send returns normally.
 - The consumer absorbs its heartbeat task's cancellation: a disconnect raises nothing in the test
   and the clean-up after the cancellation runs.
 
@@ -13,6 +14,7 @@ See context/heartbeat-timing.md; the five scenarios are tests/test_heartbeat.py.
 """
 
 import asyncio
+from importlib.metadata import version
 
 import pytest
 
@@ -21,6 +23,8 @@ from harness.consumers.match import MatchConsumer
 from harness.protocol import CloseCode
 
 WAIT = 5.0  # generous: far below the production interval, far above the patched one
+#: asgiref 3.9.0 added ``if self.future.done(): self.future.result()`` to ``send_input``
+RERAISES = tuple(int(part) for part in version("asgiref").split(".")[:2]) >= (3, 9)
 
 
 def heartbeat_tasks() -> set[asyncio.Task]:
@@ -53,7 +57,7 @@ async def test_when_the_class_attributes_are_patched_then_the_real_loop_follows_
 
 
 @pytest.mark.asyncio
-async def test_when_a_receive_times_out_then_disconnect_raises_the_apps_cancellation(memory_layer):
+async def test_when_a_receive_times_out_then_disconnect_reports_the_apps_cancellation(memory_layer):
     conn = communicator("/ws/match/guard-timeout/", user="alice")
     assert await conn.connect(timeout=WAIT) == (True, None)
     (heartbeat,) = heartbeat_tasks()
@@ -62,8 +66,11 @@ async def test_when_a_receive_times_out_then_disconnect_raises_the_apps_cancella
         await conn.receive_json_from(timeout=0.05)  # production timing: no ping for 25 s
     assert conn.future.cancelled()  # the communicator cancelled the application...
     assert not heartbeat.done()  # ...whose disconnect() never ran: its heartbeat is orphaned
-    with pytest.raises(asyncio.CancelledError):
-        await conn.disconnect(timeout=WAIT)
+    if RERAISES:
+        with pytest.raises(asyncio.CancelledError):
+            await conn.disconnect(timeout=WAIT)
+    else:
+        await conn.disconnect(timeout=WAIT)  # asgiref < 3.9: returns normally
 
     heartbeat.cancel()
     await asyncio.wait([heartbeat], timeout=WAIT)
@@ -86,3 +93,45 @@ async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_c
 
     assert heartbeat.cancelled()
     assert "guard-cancel" not in ROOMS  # the clean-up after cancel_and_wait ran
+
+
+def copied_cancel_and_wait():
+    """The ``cancel_and_wait`` block of the write-up, executed on its own (no harness import)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "context" / "heartbeat-timing.md").read_text()
+    block = re.search(r"```python\n(\s*import asyncio\n.*?async def cancel_and_wait.*?)```", text, re.S)
+    assert block, "the write-up lost its cancel_and_wait block"
+    lines = block.group(1).splitlines()
+    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    namespace: dict = {}
+    exec("\n".join(line[indent:] for line in lines), namespace)  # noqa: S102 - our own write-up
+    return namespace["cancel_and_wait"]
+
+
+@pytest.mark.asyncio
+async def test_when_the_copied_snippet_stops_a_task_then_only_its_own_cancellation_is_swallowed():
+    cancel_and_wait = copied_cancel_and_wait()
+    sleeper = asyncio.create_task(asyncio.sleep(60))
+    await asyncio.wait_for(cancel_and_wait(sleeper), WAIT)  # returns: the task's cancellation
+    assert sleeper.cancelled()
+
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_to_stop():
+        started.set()
+        try:
+            await release.wait()
+        finally:
+            await release.wait()
+
+    slow = asyncio.create_task(slow_to_stop())
+    await asyncio.wait_for(started.wait(), WAIT)
+    stopper = asyncio.create_task(cancel_and_wait(slow))
+    await asyncio.sleep(0)  # let the stopper start waiting (an ordering step, not a timing one)
+    stopper.cancel()  # the caller itself is cancelled: the snippet must let that through
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(stopper, WAIT)
+    await asyncio.wait([slow], timeout=WAIT)
