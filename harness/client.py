@@ -20,6 +20,12 @@ from .seed import token_for
 
 DEFAULT_ORIGIN = "http://localhost"
 
+# websockets >= 15 sends ws:// through the proxy named by http_proxy/https_proxy/ws_proxy
+# (loopback included, unless no_proxy covers it); the harness only talks to its own local
+# servers, so it never takes a proxy. Older versions have no ``proxy`` argument and use none.
+# See context/real-server-environment.md.
+NO_PROXY = {"proxy": None} if "proxy" in inspect.signature(websockets.connect).parameters else {}
+
 
 def ws_url(base: str, path: str, *, user: str | None = None, token: str | None = None) -> str:
     """``base`` + ``path`` with ``?token=`` for ``user`` (a seed username) or ``token``."""
@@ -38,12 +44,16 @@ async def connect(
     origin: str | None = DEFAULT_ORIGIN,
     timeout: float = 5.0,
 ):
-    """Open a real WebSocket; sends an Origin header only when ``origin`` is not None."""
+    """Open a real WebSocket; sends an Origin header only when ``origin`` is not None.
+
+    Connects directly, never through a proxy from the environment (``NO_PROXY``).
+    """
     return await websockets.connect(
         ws_url(base, path, user=user, token=token),
         origin=origin,
         open_timeout=timeout,
         close_timeout=timeout,
+        **NO_PROXY,
     )
 
 

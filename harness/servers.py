@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LISTENING = re.compile(r"Listening on TCP address [\d.]+:(\d+)")
+LISTENING = re.compile(r"Listening on TCP address \S+:(\d+)")
 
 _live: set[subprocess.Popen] = set()
 
@@ -268,17 +268,22 @@ def daphne_server(
     redis_url: str | None = None,
     env: dict | None = None,
     timeout: float = 20.0,
+    host: str = "127.0.0.1",
+    port: int = 0,
 ) -> Iterator[DaphneServer]:
     """Start ``daphne -b 127.0.0.1 -p 0 app`` and yield once it listens; always stop it.
 
     Port 0 lets the kernel pick a free port, which Daphne then logs: no port to collide with
     under ``pytest -n``. ``HARNESS_DB_PATH`` is inherited, so the server sees the caller's
     users; pass ``channel_layer="redis"`` and a ``redis_url`` to share a Redis layer.
+    ``host``/``port`` bind elsewhere (context/real-server-environment.md shows what a fixed
+    port or an absent address does); a server that cannot listen raises ``ServerError`` with
+    Daphne's log.
     """
     full_env = daphne_env(settings, channel_layer=channel_layer, redis_url=redis_url, extra=env)
     started = time.monotonic()
     proc = _spawn(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "-v", "1", app],
+        [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "-v", "1", app],
         env=full_env,
     )
     tail = _OutputTail(proc.stderr, LISTENING)
@@ -290,7 +295,7 @@ def daphne_server(
             raise ServerError(f"Daphne exited with {proc.returncode}:\n{tail.text()}")
         port = int(tail.match.group(1))
         yield DaphneServer(
-            url=f"ws://127.0.0.1:{port}",
+            url=f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}",
             port=port,
             proc=proc,
             startup_s=time.monotonic() - started,

@@ -145,9 +145,10 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
         raise CaptureError("; ".join(problems))
     kept = []
     if out.exists() and only:
-        names = {job[1] for job in jobs}
+        replaced = {(name, form) for _, name, form in jobs}
+        replaced |= {(name, "junit") for name, form in replaced if form == "auto"}
         for old in out.glob("*.*.*"):
-            if old.name.split(".")[0] in names:
+            if tuple(old.name.split(".")[:2]) in replaced:
                 old.unlink()
         if (out / "meta.json").exists():
             kept = [r for r in json.loads((out / "meta.json").read_text(encoding="utf-8"))["runs"]

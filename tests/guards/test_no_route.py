@@ -1,0 +1,50 @@
+"""Guard for no-route: the project's routes match the paths its tests and clients use.
+
+Fails if a route in ``harness.routing`` breaks Django's own route checks (a leading ``/``, a
+regular expression given to ``path()``: Django's system checks never look at WebSocket routes),
+if a route stops being reachable through the production stack at the path the harness's
+clients build (query string included), or if ``harness.routes.explain_no_route`` stops naming
+the reason for a miss. See context/no-route.md.
+"""
+
+import pytest
+
+
+@pytest.fixture
+def project(harness_db):
+    from harness import routes, routing, stacks
+
+    return routes, routing, stacks
+
+
+def test_every_route_passes_djangos_route_checks(project):
+    _, routing, _ = project
+    assert [warning.id for route in routing.websocket_urlpatterns for warning in route.check()] == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("route", ["/ws/echo/", "/ws/match/guard-room/", "/ws/prices/"])
+async def test_client_paths_reach_their_route(project, route):
+    from harness import client
+
+    routes, _, stacks = project
+    assert routes.explain_no_route(stacks.production_stack(), route).endswith("-> routed")
+    communicator = client.communicator(route, user="alice")  # adds ?token=... to the path
+    assert communicator.scope["path"] == route
+    connected, _ = await communicator.connect(timeout=5)
+    await communicator.disconnect(timeout=5)
+    assert connected
+
+
+def test_explain_no_route_names_the_reason(project):
+    routes, _, stacks = project
+    from channels.routing import URLRouter
+    from django.urls import path
+
+    from harness.consumers.echo import EchoConsumer
+
+    leading = routes.explain_no_route(URLRouter([path("/ws/echo/", EchoConsumer.as_asgi())]), "/ws/echo/")
+    assert "path('/ws/echo/'): no match (the pattern starts with '/'" in leading
+    assert leading.endswith("-> ValueError: No route found for path 'ws/echo/'.")
+    trailing = routes.explain_no_route(stacks.production_stack(), "/ws/echo")
+    assert "path('ws/echo/'): no match (only the trailing '/' differs)" in trailing
