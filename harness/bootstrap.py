@@ -1,5 +1,9 @@
 """Set Django up for tests and notebooks: settings, a migrated SQLite file, the seed users.
 
+With ``HARNESS_DATABASE=postgres`` the default database is PostgreSQL instead
+(``harness.databases.process_database``: ``DATABASE_URL``'s server, or one started for this
+process); the SQLite file is still made, so switching back (``use_database("sqlite")``) works.
+
 The database is a file (``HARNESS_DB_PATH``), not ``:memory:``, because an in-memory SQLite
 database exists per connection and Django opens one per thread; a Daphne subprocess started by
 ``harness.servers`` gets the same path and so sees the same users.
@@ -42,7 +46,7 @@ def _in_thread(fn) -> None:
 
 
 def bootstrap(settings_module: str = "harness.settings.test") -> Path:
-    """Idempotent. Returns the database path (also exported as ``HARNESS_DB_PATH``)."""
+    """Idempotent. Returns the SQLite database path (also exported as ``HARNESS_DB_PATH``)."""
     if "db" in _state:
         return _state["db"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
@@ -51,9 +55,20 @@ def bootstrap(settings_module: str = "harness.settings.test") -> Path:
         folder = tempfile.mkdtemp(prefix="harness-db-")
         os.environ["HARNESS_DB_PATH"] = str(Path(folder) / "db.sqlite3")
         atexit.register(_remove_tree, folder)
-    django.setup()
+    if os.environ.get("HARNESS_DATABASE") == "postgres":
+        from .databases import process_database
 
-    def migrate_and_seed():
+        os.environ["DATABASE_URL"] = process_database()  # before the settings read it
+    django.setup()
+    migrate_and_seed()
+    _state["db"] = Path(os.environ["HARNESS_DB_PATH"])
+    return _state["db"]
+
+
+def migrate_and_seed() -> None:
+    """Migrate the default database and seed the users, in a worker thread (idempotent)."""
+
+    def run():
         from django.core.management import call_command
 
         from .seed import seed_users
@@ -61,9 +76,7 @@ def bootstrap(settings_module: str = "harness.settings.test") -> Path:
         call_command("migrate", verbosity=0, interactive=False)
         seed_users()
 
-    _in_thread(migrate_and_seed)
-    _state["db"] = Path(os.environ["HARNESS_DB_PATH"])
-    return _state["db"]
+    _in_thread(run)
 
 
 def _default_redis_prefix() -> None:

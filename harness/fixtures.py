@@ -3,6 +3,10 @@
 - ``harness_db``: Django set up with the test settings, a migrated SQLite file, seed users.
 - ``redis_url``: a real Redis for the session (``$REDIS_URL``, else a fresh ``redis-server``).
 - ``redis_layer``: this process's channel layer switched to that Redis for one test.
+- ``postgres_url``: a real PostgreSQL for the session (``$DATABASE_URL``, else a fresh
+  ``postgres`` on a Unix socket); the URL of its ``postgres`` maintenance database.
+- ``postgres_db``: this process's Django database switched, for one test, to a migrated and
+  seeded database of its own on that server (exported to the servers the test starts).
 - ``daphne``: a factory; ``daphne()`` starts a Daphne subprocess and returns a
   ``DaphneServer`` (``.url``, ``.origin``); every server is stopped when the test ends.
 - ``live_server``: one Daphne on the Redis layer, ready to connect to.
@@ -40,6 +44,30 @@ def redis_layer(harness_db, redis_url):
     from harness.layers import channel_layer
 
     with channel_layer("redis", redis_url) as config:
+        yield config
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    from harness.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _postgres_database(postgres_url):
+    from harness.databases import fresh_database
+
+    with fresh_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_db(harness_db, _postgres_database):
+    from harness.databases import database
+
+    with database("postgres", _postgres_database) as config:
         yield config
 
 

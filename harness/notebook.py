@@ -2,7 +2,8 @@
 
 Sets Django up with the test settings, a migrated SQLite file and the seed users. Then a
 notebook calls ``use_layer(channel_layer)`` with its parameter; asking for "redis" starts a
-real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits.
+real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits. Notebooks
+about the database also call ``use_database(database)`` ("sqlite" or "postgres").
 """
 
 import contextlib
@@ -33,6 +34,17 @@ def use_layer(kind: str) -> dict:
     from .layers import use_channel_layer
 
     return use_channel_layer(kind, redis_url() if kind == "redis" else None)
+
+
+def use_database(kind: str) -> dict:
+    """Select the database ("sqlite" or "postgres") for this kernel and its subprocesses.
+
+    "postgres" uses ``$DATABASE_URL``'s server, or starts a real PostgreSQL for the kernel; in
+    both cases a database of the kernel's own, migrated and seeded, dropped when it exits.
+    """
+    from .databases import use_database as switch
+
+    return switch(kind)
 
 
 def close() -> None:
@@ -95,8 +107,10 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
-def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = None,
-               python=None):
+def run_pytest(
+    *args: str, timeout: float = 120.0, cwd=None, env: dict | None = None, django: bool = False,
+    python=None,
+):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
 
     ``python`` runs it with another interpreter (a virtualenv of ``harness.venvs``) instead
@@ -104,7 +118,10 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
     line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
-    also shows which knowledge-base entry matches.
+    also shows which knowledge-base entry matches. pytest-django is off (``-p no:django``)
+    unless ``django=True`` (then the session's ini or ``args`` load it): with
+    ``DJANGO_SETTINGS_MODULE`` inherited from the kernel it would otherwise block the database
+    for every test that does not carry its mark.
     """
     import subprocess
     import sys
@@ -113,7 +130,8 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
     from .servers import REPO
 
     proc = subprocess.run(
-        [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", *args],
+        [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
+         *([] if django else ["-p", "no:django"]), *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,

@@ -21,6 +21,19 @@ def seed_users() -> None:
             pk=fields["id"],
             defaults={"username": username, "is_staff": fields["is_staff"], "is_active": True},
         )
+    _reset_sequences(User)
+
+
+def _reset_sequences(model) -> None:
+    """Rows inserted with explicit keys do not advance PostgreSQL's id sequence: move it past
+    them, or the next ``create()`` collides with pk 1. (SQLite needs nothing: no SQL.)"""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), [model])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def token_for(username: str, **kwargs) -> str:

@@ -53,6 +53,9 @@ CONFTEST = 'pytest_plugins = ["harness.fixtures"]\n'
 PACKAGES = ("Django", "channels", "channels-redis", "daphne", "asgiref", "redis", "websockets",
             "pytest", "pytest-asyncio", "pytest-django", "coverage")
 OUTCOMES = re.compile(r"(\d+) (passed|failed|errors?)\b")
+#: a scenario's opening line ``# kb-corpus: python >= 3.12``: captured only on such interpreters
+#: (a failure that older Pythons do not raise, e.g. unittest.mock's 3.12 deny-list)
+REQUIRES = re.compile(r"^# kb-corpus: python >= (\d+)\.(\d+)[ \t]*$", re.M)
 TIMEOUT = 300
 
 
@@ -120,7 +123,7 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
     out = scenarios.parent / "captured" / set_name
     jobs = []
     for path in sorted(scenarios.glob("*.py")):
-        if only and path.name not in only:
+        if (only and path.name not in only) or not applies(path):
             continue
         kind, _, name = path.stem.partition("_")
         if kind == "test":
@@ -165,6 +168,12 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
             "runs": kept + results}
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return written
+
+
+def applies(path: Path) -> bool:
+    """False when the scenario asks for a newer Python than this one (``REQUIRES``)."""
+    wanted = REQUIRES.search(path.read_text(encoding="utf-8")[:500])
+    return not wanted or sys.version_info[:2] >= (int(wanted[1]), int(wanted[2]))
 
 
 def run_env(redis_url: str | None) -> dict:

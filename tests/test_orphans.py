@@ -42,7 +42,10 @@ pytestmark = pytest.mark.realserver
 MARK = "HARNESS_ORPHAN_MARK"
 # Variables through which a parent shares its servers and database with its children. A test
 # here must start its own, so they are dropped from the child's environment.
-INHERITED = ("HARNESS_DB_PATH", "REDIS_URL", "HARNESS_CHANNEL_LAYER", "HARNESS_REDIS_PREFIX")
+INHERITED = (
+    "HARNESS_DB_PATH", "REDIS_URL", "HARNESS_CHANNEL_LAYER", "HARNESS_REDIS_PREFIX",
+    "HARNESS_DATABASE", "DATABASE_URL",
+)
 
 
 @pytest.fixture
@@ -479,12 +482,14 @@ def test_when_a_notebook_cell_hangs_then_nbmake_fails_naming_the_cell_and_nothin
 
 def test_notebooks_in_the_repository_have_a_time_limit():
     """nbmake takes ``metadata.execution.timeout`` over ``--nbmake-timeout``: a notebook
-    without it would run under whatever the command line says (or nbmake's default)."""
+    without it would run under whatever the command line says (or nbmake's default). The
+    limit is per cell; 1200 s leaves room for a cell that builds an older version's virtualenv
+    from the package index on its first run (coverage-measured, event-loop-conflict)."""
     notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
     unbounded = []
     for path in notebooks:
         meta = json.loads(path.read_text()).get("metadata", {})
         limit = meta.get("execution", {}).get("timeout")
-        if not isinstance(limit, int | float) or not 0 < limit <= 600:
+        if not isinstance(limit, int | float) or not 0 < limit <= 1200:
             unbounded.append(f"{path.name}: {limit!r}")
     assert unbounded == []

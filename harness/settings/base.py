@@ -17,14 +17,46 @@ INSTALLED_APPS = [
     "channels",
 ]
 
-# SQLite by default. Tests and notebooks point HARNESS_DB_PATH at a migrated temp file, which
-# a Daphne subprocess shares (an in-memory SQLite database is per connection, so per thread).
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("HARNESS_DB_PATH", "harness.sqlite3"),
+
+def databases(kind: str | None = None, url: str | None = None) -> dict:
+    """``DATABASES`` for ``kind`` "sqlite" (default) or "postgres" (needs a PostgreSQL URL).
+
+    SQLite: tests and notebooks point HARNESS_DB_PATH at a migrated temp file, which a Daphne
+    subprocess shares (an in-memory SQLite database is per connection, so per thread).
+    PostgreSQL: ``url`` or DATABASE_URL, ``postgresql://user:password@host:port/name``; a
+    ``?host=/folder`` parameter names a Unix socket folder (what ``harness.servers`` starts).
+    """
+    kind = kind or os.environ.get("HARNESS_DATABASE", "sqlite")
+    if kind == "sqlite":
+        name = os.environ.get("HARNESS_DB_PATH", "harness.sqlite3")
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": name}}
+    if kind == "postgres":
+        url = url or os.environ.get("DATABASE_URL")
+        if not url:
+            raise ImproperlyConfigured("HARNESS_DATABASE=postgres needs DATABASE_URL")
+        return {"default": postgres_settings(url)}
+    raise ImproperlyConfigured(f"HARNESS_DATABASE must be 'sqlite' or 'postgres', not {kind!r}")
+
+
+def postgres_settings(url: str) -> dict:
+    """One ``DATABASES`` entry (Django's psycopg 3 backend) from a ``postgresql://`` URL."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgresql:// URL, not {url!r}")
+    query = parse_qs(parts.query)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": query.get("host", [unquote(parts.hostname or "")])[0],
+        "PORT": str(parts.port or ""),
     }
-}
+
+
+DATABASES = databases()
 
 
 def channel_layers(kind: str | None = None, redis_url: str | None = None) -> dict:

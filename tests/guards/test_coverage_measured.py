@@ -126,7 +126,7 @@ def measure(folder: Path, suite: str, *, servers: bool = False) -> dict:
     coverage = [sys.executable, "-m", "coverage"]
     run = subprocess.run(
         [*coverage, "run", f"--rcfile={rc}", "-m", "pytest", "test_suite.py", "-q", "--color=no",
-         "-p", "no:cacheprovider", "-p", "harness.fixtures",
+         "-p", "no:cacheprovider", "-p", "no:django", "-p", "harness.fixtures",
          "-o", "asyncio_default_fixture_loop_scope=function"],
         cwd=folder, env=env, capture_output=True, text=True, timeout=300,
     )

@@ -136,6 +136,29 @@ async def test_when_redis_is_patched_where_it_is_looked_up_then_real_redis_sees_
     assert subscribers == [(b"prices:GUARD", 0)]
 
 
+@pytest.mark.asyncio
+async def test_when_redis_is_patched_where_it_is_looked_up_then_the_redis_channel_layer_stays_real(
+    redis_layer, fake_redis, feed
+):
+    """The right target leaves channels_redis alone: the consumer runs on the Redis layer."""
+    from channels.layers import get_channel_layer
+
+    from harness.client import communicator
+
+    with patch("harness.prices.Redis", autospec=True) as FakeRedis:
+        FakeRedis.from_url.return_value = fake_redis
+        comm = communicator("/ws/prices/")
+        assert await comm.connect(timeout=TIMEOUT) == (True, None)
+        await comm.send_json_to({"type": "subscribe", "symbol": "ACME"})
+        assert await comm.receive_json_from(timeout=TIMEOUT) == {"type": "subscribed", "symbol": "ACME"}
+        feed.put_nowait(publication(UPDATE))
+        assert await comm.receive_json_from(timeout=TIMEOUT) == UPDATE.to_message()
+        clients = list(get_channel_layer()._layers[asyncio.get_running_loop()]._connections.values())
+        await comm.disconnect(timeout=TIMEOUT)
+    assert clients and all(isinstance(c, Redis) for c in clients)  # the layer's own, real clients
+    fake_redis.pubsub.return_value.subscribe.assert_awaited_once_with("prices:ACME")
+
+
 def test_when_a_test_builds_a_price_update_with_stale_fields_then_it_fails():
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'code'"):
         PriceUpdate(code="ACME", price=1.0)

@@ -128,3 +128,46 @@ def test_no_harness_module_disables_the_check_or_nests_a_loop():
         for module in sorted((REPO / "harness").rglob("*.py"))
     }
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def async_to_sync_in_coroutines(source: str) -> list[str]:
+    """``line: name`` for each ``async_to_sync(...)`` call written inside an ``async def``."""
+    found = []
+    for func in ast.walk(ast.parse(source)):
+        if isinstance(func, ast.AsyncFunctionDef):
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "async_to_sync":
+                    found.append(f"{node.lineno}: {func.name}")
+    return found
+
+
+def test_the_async_to_sync_scan_finds_what_it_looks_for():
+    source = "async def f(layer):\n    async_to_sync(layer.group_send)('g', {})\n\ndef g(layer):\n    async_to_sync(layer.group_send)('g', {})\n"
+    assert async_to_sync_in_coroutines(source) == ["2: f"]
+
+
+def test_no_harness_coroutine_calls_async_to_sync():
+    found = [
+        f"{path.relative_to(REPO)}:{hit}"
+        for path in sorted((REPO / "harness").rglob("*.py"))
+        for hit in async_to_sync_in_coroutines(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "async_to_sync inside async def (await the coroutine instead):\n" + "\n".join(found)
+
+
+@pytest.mark.asyncio
+async def test_when_a_sync_helper_sends_to_a_group_through_sync_to_async_then_the_group_gets_it(memory_layer):
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    def notify(text: str) -> None:
+        async_to_sync(layer.group_send)("guard", {"type": "guard.message", "text": text})
+
+    inbox = await asyncio.wait_for(layer.new_channel(), TIMEOUT)
+    await asyncio.wait_for(layer.group_add("guard", inbox), TIMEOUT)
+    await asyncio.wait_for(sync_to_async(notify)("hello"), TIMEOUT)
+    assert await asyncio.wait_for(layer.receive(inbox), TIMEOUT) == {"type": "guard.message", "text": "hello"}
+    with pytest.raises(RuntimeError, match=r"^You cannot use AsyncToSync in the same thread as an async event loop"):
+        notify("from the loop's thread")
