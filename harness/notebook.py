@@ -151,11 +151,16 @@ def run_pytest(
 def run_guard(entry_id: str, timeout: float = 300.0):
     """Run the entry's guard test file, ``tests/guards/test_<id>.py``, in a subprocess.
 
+    It runs in the knowledge base ``kb`` reads (``kb.REPO``: this checkout, or the copy
+    installed with the package), so an installed notebook runs its installed guard.
+
     Asserts that it ran at least one test, that every test passed (no failure, error or skip:
     a skipped guard guards nothing), prints pytest's summary line and returns the result.
     """
+    from kb import REPO as knowledge  # the checkout, or the copy a wheel installed
+
     path = f"tests/guards/test_{entry_id.replace('-', '_')}.py"
-    result = run_pytest(path, timeout=timeout, env={"COLUMNS": "200"})
+    result = run_pytest(path, timeout=timeout, cwd=knowledge, env={"COLUMNS": "200"})
     assert result.returncode == 0, result.output
     assert result.outcomes.get("passed", 0) > 0, result.output
     unexpected = set(result.outcomes) - {"passed", "warning", "warnings"}

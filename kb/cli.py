@@ -12,6 +12,7 @@ import sys
 #: verb -> module in this package
 VERBS = {
     "list": "index",
+    "show": "show",
     "triage": "triage",
     "corpus": "corpus",
     "new": "scaffold",

@@ -1,7 +1,11 @@
 """List the entries: id, title and symptoms, one row per entry.
 
-Exit status: 0 (also with no entries), 2 when the knowledge base folder does not exist.
-Write-ups that cannot be read are named on stderr and skipped (`kb lint` explains them).
+The knowledge base is --root, else $KB_ROOT, else the source checkout `kb` runs from, else the
+copy installed with the package.
+
+Exit status: 0 listed, 1 no entry found (a one-line reason on stderr), 2 when the knowledge
+base folder does not exist. Write-ups that cannot be read are named on stderr and skipped
+(`kb lint` explains them).
 """
 
 import sys
@@ -20,14 +24,15 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     root = args.root
     if not root.is_dir():
-        print(f"kb list: {root} is not a folder", file=sys.stderr)
+        print(f"kb list: {root} is not a folder (give --root or set KB_ROOT)", file=sys.stderr)
         return 2
     entries, errors = scan(root)
     for error in errors:
         print(f"kb list: skipped {error}", file=sys.stderr)
     if not entries:
-        print(f"no entries in {root / 'context'}")
-        return 0
+        print(f"kb list: no entries: {root / 'context'} holds no readable write-up "
+              f"(<id>.md); give --root or set KB_ROOT", file=sys.stderr)
+        return 1
     rows = [[e.id, textwrap.fill(str(e.title), 44), "\n".join(f"- {s}" for s in _lines(e.symptoms))]
             for e in entries]
     print(table.render(["ID", "TITLE", "SYMPTOMS"], rows))

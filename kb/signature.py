@@ -29,7 +29,7 @@ ANSI = re.compile(r"(?:\x1b|#x1B)(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x
 #: ``(pattern, replacement, literal)`` applied in order to the whole text, each only where the
 #: text holds ``literal`` (a shortcut: without it the pattern cannot match). A pattern that
 #: starts with a character class starts at a token boundary (the look-behind), so a 10 MB log
-#: is read once, not once per character. kb/templates/site/search.js applies the same list.
+#: is read once, not once per character. kb/browser.py hands the same list to kb/templates/site/triage.js.
 NORMALISE = (
     (r"\r\n?", "\n", "\r"),
     (r"^[ \t]*E(?:[ \t]+|$)", "", "E"),  # pytest's error marker

@@ -1,7 +1,9 @@
 """Render the site: build/site/index.html and one page per entry.
 
 The index lists every entry with its symptoms, tags and last run status, and filters them
-as you type (plain JavaScript; `index.html#q=words` opens it filtered). Each entry's page
+as you type (plain JavaScript; `index.html#q=words` opens it filtered). Its paste box takes a
+whole pytest log, traceback or JUnit XML report and lists the matching entries as `kb triage`
+does (the same signatures, normalisation, ranking and wording, run in the browser). Each entry's page
 has the write-up (Markdown rendered with mistune) and the executed notebook from
 `build/executed/` with its outputs and plots (nbconvert), or says it was not executed.
 Links are relative: it opens from the file system or from `make serve`. `kb run`
@@ -25,7 +27,7 @@ from .entries import Entry, scan
 from .results import RunResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
-ASSETS = ("style.css", "search.js")
+ASSETS = ("style.css", "search.js", "triage.js")
 STATUS_WORDS = {"none": "not executed", "unknown": "executed earlier"}
 
 
@@ -76,8 +78,11 @@ def render(root: Path = REPO, build: Path | None = None) -> Path:
     for view in views:
         counts[view["status"]] = counts.get(view["status"], 0) + 1
     runs = ", ".join(f"{n} {STATUS_WORDS.get(status, status)}" for status, n in sorted(counts.items()))
+    from .browser import data, script_json
+
     index.write_text(env.get_template("index.html").render(
-        entries=views, problems=[str(e) for e in errors], footer=footer, runs=runs), encoding="utf-8")
+        entries=views, problems=[str(e) for e in errors], footer=footer, runs=runs,
+        triage_json=script_json(data(entries))), encoding="utf-8")
     return index
 
 

@@ -36,7 +36,7 @@ def test_when_a_verb_module_is_missing_then_only_that_verb_fails_with_one_line(m
     monkeypatch.setitem(cli.VERBS, "ghost", "no_such_module")
     assert cli.main(["ghost", "--anything"]) == 2
     assert capsys.readouterr().err == "kb ghost: unavailable: module kb.no_such_module is missing\n"
-    (tmp_path / "context").mkdir()
+    write_entry(tmp_path)
     assert cli.main(["list", "--root", str(tmp_path)]) == 0
     assert cli.main(["--help"]) == 0
     assert "ghost     (unavailable: module kb.no_such_module is missing)" in capsys.readouterr().out
@@ -55,7 +55,7 @@ def test_when_a_verb_module_is_broken_then_the_others_still_work(monkeypatch, ca
     assert cli.main(["broken"]) == 2
     assert capsys.readouterr().err == ("kb broken: unavailable: module kb.half_written cannot be imported "
                                        "(RuntimeError: half written)\n")
-    (tmp_path / "context").mkdir()
+    write_entry(tmp_path)
     assert cli.main(["list", "--root", str(tmp_path)]) == 0
 
 

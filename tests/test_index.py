@@ -1,4 +1,4 @@
-"""kb list: a table of entries (id, title, symptoms); fine with none; unreadable ones skipped."""
+"""kb list: a table of entries (id, title, symptoms); none is an error; unreadable ones skipped."""
 
 from kbfixture import write_entry
 
@@ -18,10 +18,21 @@ def test_when_there_are_entries_then_each_row_has_id_title_and_symptoms(tmp_path
     assert lines[-1] == "2 entries"
 
 
-def test_when_there_are_no_entries_then_it_says_so_and_exit_0(tmp_path, capsys):
+def test_when_there_are_no_entries_then_one_line_on_stderr_and_exit_1(tmp_path, capsys):
     (tmp_path / "context").mkdir()
-    assert cli.main(["list", "--root", str(tmp_path)]) == 0
-    assert capsys.readouterr().out == f"no entries in {tmp_path / 'context'}\n"
+    assert cli.main(["list", "--root", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"kb list: no entries: {tmp_path / 'context'} holds no readable write-up "
+                   "(<id>.md); give --root or set KB_ROOT\n")
+
+
+def test_when_every_writeup_is_unreadable_then_exit_1(tmp_path, capsys):
+    (tmp_path / "context").mkdir()
+    (tmp_path / "context" / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    assert cli.main(["list", "--root", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines()[-1].startswith("kb list: no entries: ")
 
 
 def test_when_a_writeup_is_unreadable_then_it_is_named_on_stderr_and_skipped(tmp_path, capsys):

@@ -19,12 +19,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import SynchronousOnlyOperation
 from django.urls import path
 
+import harness
 from harness import client
 from harness.consumers.echo import EchoConsumer
 from harness.seed import token_for
 
 TIMEOUT = 10.0
-REPO = Path(__file__).resolve().parents[2]
+
+#: the harness that runs, wherever it is installed (a checkout, or site-packages)
+HARNESS = Path(harness.__file__).resolve().parent
 ASYNC_UNSAFE = re.escape("You cannot call this from an async context - use a thread or sync_to_async.")
 
 
@@ -124,9 +127,10 @@ def test_no_harness_module_disables_the_check_or_nests_a_loop():
     """``asyncio.run`` in library code breaks every caller that already runs a loop (a kernel,
     an async test, a consumer); the env var and nest_asyncio hide the problem instead."""
     found = {
-        str(module.relative_to(REPO)): offences(module.read_text(encoding="utf-8"))
-        for module in sorted((REPO / "harness").rglob("*.py"))
+        str(module.relative_to(HARNESS.parent)): offences(module.read_text(encoding="utf-8"))
+        for module in sorted(HARNESS.rglob("*.py"))
     }
+    assert len(found) > 10, f"no harness modules found under {HARNESS}"
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
@@ -148,8 +152,8 @@ def test_the_async_to_sync_scan_finds_what_it_looks_for():
 
 def test_no_harness_coroutine_calls_async_to_sync():
     found = [
-        f"{path.relative_to(REPO)}:{hit}"
-        for path in sorted((REPO / "harness").rglob("*.py"))
+        f"{path.relative_to(HARNESS.parent)}:{hit}"
+        for path in sorted(HARNESS.rglob("*.py"))
         for hit in async_to_sync_in_coroutines(path.read_text(encoding="utf-8"))
     ]
     assert found == [], "async_to_sync inside async def (await the coroutine instead):\n" + "\n".join(found)

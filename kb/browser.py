@@ -1,0 +1,52 @@
+"""What the site's paste box runs on: the signatures and kb triage's own patterns, as JSON.
+
+``kb/templates/site/triage.js`` triages a pasted log in the browser the way ``kb triage`` does.
+So that the two cannot drift, it holds no pattern of its own: everything it matches with comes
+from here, taken from the Python objects ``kb triage`` uses (``kb.signature.NORMALISE`` and the
+colour-code and Windows-path patterns, ``kb.triage``'s report-splitting patterns, its "weak"
+wording, and each entry's usable signatures as ``kb.triage.compiled`` parses them).
+"""
+
+import json
+import re
+
+from . import signature, triage
+from .entries import Entry
+
+#: patterns given to JavaScript with these flags ("g" added where a loop needs it)
+FLAGS = "m"
+
+
+def data(entries: list[Entry]) -> dict:
+    """The JSON-able data ``triage.js`` needs for ``entries`` (in their ranking order)."""
+    return {
+        "normalise": [[p, None if r is None else _js_replacement(r), literal]
+                      for p, r, literal in signature.NORMALISE],
+        "ansi": signature.ANSI.pattern,
+        "windowsRelative": signature._RELATIVE_WINDOWS.pattern,
+        "section": triage.SECTION.pattern,
+        "banner": triage.BANNER.pattern,
+        "summary": triage.SUMMARY.pattern,
+        "unittest": triage.UNITTEST.pattern,
+        "weak": triage.WEAK,
+        "entries": [{
+            "id": entry.id,
+            "title": str(entry.title),
+            "page": f"{entry.id}.html",
+            "signatures": [{"name": s.name, "strength": s.strength,
+                            "all": [p.pattern for p in s.all], "any": [p.pattern for p in s.any],
+                            "not": [p.pattern for p in s.none]}
+                           for s in triage.compiled(entry)],
+        } for entry in entries],
+    }
+
+
+def script_json(value) -> str:
+    """``value`` as JSON that is safe inside ``<script type="application/json">``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _js_replacement(replacement: str) -> str:
+    r"""A Python ``re.sub`` replacement in JavaScript's syntax: ``\1`` -> ``$1``, ``$`` -> ``$$``."""
+    return re.sub(r"\\(\d)", r"$\1", replacement.replace("$", "$$"))

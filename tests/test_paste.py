@@ -1,0 +1,269 @@
+"""The index's paste box: a pasted log is triaged in the browser exactly as `kb triage` does.
+
+The site of this repository's own knowledge base is rendered and opened in a real headless
+Chromium (the DevTools driver of tests/test_site.py). Pasted texts are real: every text of the
+corpus (`corpus/<id>/captured/`, `reported/`, and `corpus/_negative/`), and the logs of pytest
+runs made here of real failures (a nested `asyncio.run()`, an awaited `Mock`). For each, what
+the page lists (entries in order, evidence lines, "weak" wording, the closing line) must equal
+what `kb triage` prints for the same text, and each corpus text must name its entry first
+(a negative text: none).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from test_site import browser_only, chromium
+
+from kb import REPO
+from kb.browser import data, script_json
+from kb.corpus import texts
+from kb.entries import scan
+from kb.lint import summary_only
+from kb.signature import normalise
+from kb.triage import explain, triage
+
+SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
+ENTRIES, _ = scan(REPO)
+
+REAL_FAILURES = textwrap.dedent('''\
+    import asyncio
+    from unittest.mock import Mock
+
+
+    def test_nested_asyncio_run():
+        async def outer():
+            inner = asyncio.sleep(0)
+            try:
+                asyncio.run(inner)  # a loop already runs in this thread
+            finally:
+                inner.close()
+
+        asyncio.run(outer())
+
+
+    def test_await_a_mock():
+        async def subscribe(client):
+            await client.subscribe("prices")
+
+        asyncio.run(subscribe(Mock()))
+
+
+    def test_unrelated():
+        assert [1, 2] == [1, 3]
+''')
+
+
+@pytest.fixture(scope="module")
+def real_logs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
+    """``name -> (text, entry expected first or None)``: real pytest runs of real failures."""
+    work = tmp_path_factory.mktemp("real")
+    (work / "test_real.py").write_text(REAL_FAILURES, encoding="utf-8")
+    logs = {}
+    for name, args, expected in (
+            ("nested-run.auto", ["-k", "nested"], "sync-async-boundary"),
+            ("await-mock.short", ["-k", "mock", "--tb=short"], "mock-misconfiguration"),
+            ("unrelated.auto", ["-k", "unrelated"], None),
+            ("nested-run.junit", ["-k", "nested", "--junitxml=all.xml", "-q"], "sync-async-boundary")):
+        proc = subprocess.run([sys.executable, "-m", "pytest", "test_real.py", "-p", "no:cacheprovider",
+                               "--color=no", *args], cwd=work, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})  # plain pytest
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        text = (work / "all.xml").read_text(encoding="utf-8") if name.endswith("junit") else proc.stdout
+        logs[name] = (text, expected)
+    return logs
+
+
+def corpus_texts() -> dict[str, tuple[str, str | None]]:
+    found = {}
+    for entry in ENTRIES:
+        for path, text in texts(REPO, entry.id):
+            found[str(path.relative_to(REPO))] = (text, entry.id)
+    for path, text in texts(REPO, "_negative"):
+        found[str(path.relative_to(REPO))] = (text, None)
+    return found
+
+
+def expected_page(text: str) -> dict:
+    """What the page must show for ``text``: kb triage's ranking, evidence and closing line."""
+    report = triage(text, ENTRIES, SOURCE)
+    shown = []
+    for matches in report.matches.values():
+        best = max(matches, key=lambda m: m.score)
+        places = [m.where for m in matches]
+        more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
+        shown.append({"id": best.entry_id, "evidence": "\n".join(explain(best)),
+                      "places": f"  in:       {', '.join(places[:3])}{more}"})
+    n = len(report.matches)
+    closing = (f"{n} known issue{'s' * (n != 1)} matched in {SOURCE}" + (", strongest evidence first" if n > 1 else "")
+               if n else f"no known issue matches {SOURCE} ({report.failures} failure report"
+                         f"{'s' * (report.failures != 1)} looked at)")
+    return {"matches": shown, "closing": closing}
+
+
+#: what the page lists: each match's entry, evidence and places, and the closing line
+READ = """(() => ({
+  matches: [...document.querySelectorAll('#verdict .match')].map(li => ({
+    id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
+    places: li.querySelector('.places').textContent})),
+  closing: document.querySelector('#verdict .triage-summary')?.textContent,
+}))()"""
+
+
+def paste_all(texts: list[str]) -> str:
+    """JavaScript: put each text in the box as a paste does (value, input event), read the page."""
+    return f"""({json.dumps(texts)}).map(text => {{
+      const box = document.getElementById('log');
+      box.value = text;
+      box.dispatchEvent(new Event('input'));
+      return {READ};
+    }})"""
+
+
+NORMALISE_ALL = """
+(texts => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
+            return texts.map(t => engine.normalise(t)); })(%s)
+"""
+#: forms the corpus (captured on Linux, one Python) does not show: other paths, colours, addresses
+NORMALISE_CASES = [
+    "E       RuntimeError: x\r\nE   \n>       assert connected   \n\tE",
+    r'  File "C:\Users\me\proj\.venv\Lib\site-packages\asgiref\testing.py", line 94, in send_input',
+    r"C:\Python311\Lib\asyncio\base_events.py:653: in run_until_complete",
+    r"tests\test_rooms.py:12: RuntimeError and a\b and C:\x",
+    "../../.venv/lib/python3.12/site-packages/channels_redis/core.py:277: in receive",
+    '  File "/usr/lib/python3/dist-packages/asgiref/testing.py", line 94, in send_input',
+    '("/x/lib/python3.11/asyncio/tasks.py", [/y/site-packages/a.py <z/dist-packages/b.py',
+    "<asyncio.locks.Event object at 0x7f3a2b1c4d90 [unset]> 0xABC 0x12345",
+    "concurrent.futures._base.CancelledError concurrent.futures._base.TimeoutError $1 \\1",
+    "\x1b[31mE       \x1b[0m\x1b[31mRuntimeError\x1b[39m: x \x1b]0;title\x07 #x1B[0;31mY#x1B[0m",
+    "FAILED tests/test_x.py::test_y - RuntimeError: x",
+    "ünïcode ✓\u00a0\U0001F600 " + "x" * 300,  # U+2028/2029: see triage.js's header
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from kb.site import render
+
+    return render(REPO, tmp_path_factory.mktemp("build")).parent
+
+
+def test_the_index_embeds_every_usable_signature_and_kb_triages_patterns(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="kb-triage">') + len(
+        '<script type="application/json" id="kb-triage">')
+    embedded = json.loads(html[start: html.index("</script>", start)])
+    assert embedded == json.loads(json.dumps(data(ENTRIES)))
+    assert [e["id"] for e in embedded["entries"]] == [e.id for e in ENTRIES]
+    assert all(e["signatures"] for e in embedded["entries"]), "an entry with no usable signature"
+    assert (site / "triage.js").is_file()
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"pattern": "</script><b>&"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"pattern": "</script><b>&"}
+
+
+COMPILE_ALL = """(() => {
+  const data = JSON.parse(document.getElementById('kb-triage').textContent);
+  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not]))
+    .concat(data.normalise.map(r => r[0]),
+            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest]);
+  const failed = [];
+  for (const p of patterns) {
+    try { new RegExp(p, 'm'); } catch (e) { failed.push(p + ': ' + e.message); }
+  }
+  return {checked: patterns.length, failed: failed};
+})()"""
+
+
+async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) -> dict:
+    """Open the index in Chromium, paste ``typed`` with the keyboard, then every case's text:
+    ``name -> what the page lists``; also ``"<typed>"`` (the typed paste), ``"<compiled>"``
+    (every pattern compiled as a JavaScript RegExp) and ``"<normalised>"`` (NORMALISE_CASES)."""
+    names = list(cases)
+    async with chromium(profile) as page:
+        await page.goto((site / "index.html").as_uri())
+        await page.js("document.getElementById('log').focus()")
+        await page.send("Input.insertText", text=typed)  # what a paste inserts, at the caret
+        results = {"<typed>": await page.js(READ), "<compiled>": await page.js(COMPILE_ALL)}
+        shown = await page.js(paste_all([cases[n][0] for n in names]))
+        results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
+    results.update(zip(names, shown, strict=True))
+    return results
+
+
+@pytest.fixture(scope="module")
+def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
+    """``(cases, page results)``: every corpus text and real log, pasted in one Chromium."""
+    import asyncio
+
+    cases = {**corpus_texts(), **real_logs}
+    started = time.perf_counter()
+    results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
+                                            real_logs["nested-run.auto"][0]))
+    print(f"{len(cases)} texts pasted in Chromium in {time.perf_counter() - started:.1f} s")
+    return cases, results
+
+
+def first(result: dict) -> str | None:
+    return result["matches"][0]["id"] if result["matches"] else None
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_every_signature_compiles(pasted):
+    embedded = data(ENTRIES)
+    patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
+                for p in s[key]]
+    assert patterns, "no signature to check"
+    compiled = pasted[1]["<compiled>"]
+    assert compiled["failed"] == []
+    assert compiled["checked"] == len(patterns) + len(embedded["normalise"]) + 6
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_the_page_lists_what_kb_triage_prints(pasted):
+    cases, results = pasted
+    differ = {name: {"page": results[name], "kb triage": expected_page(text)}
+              for name, (text, _) in cases.items() if results[name] != expected_page(text)}
+    assert differ == {}
+    assert results["<typed>"] == expected_page(cases["nested-run.auto"][0])
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_normalise_reads_text_as_kb_triage_does(pasted):
+    _, results = pasted
+    assert dict(zip(NORMALISE_CASES, results["<normalised>"], strict=True)) == {
+        text: normalise(text) for text in NORMALISE_CASES}
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_real_failures_name_their_entry_first_and_others_none(pasted, real_logs):
+    _, results = pasted
+    assert first(results["<typed>"]) == "sync-async-boundary"
+    assert {name: first(results[name]) for name in real_logs} == {
+        name: expected for name, (_, expected) in real_logs.items()}
+    assert results["unrelated.auto"]["closing"] == "no known issue matches the pasted text (1 failure report looked at)"
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_each_corpus_text_names_its_entry_first_and_negative_texts_none(pasted):
+    cases, results = pasted
+    corpus = {name: expected for name, (_, expected) in cases.items() if name.startswith("corpus/")}
+    assert any(expected is None for expected in corpus.values()), "no negative corpus"
+    listed = {name: first(results[name]) for name in corpus}
+    # as kb lint: a --tb=no capture (the summary line alone) may name no entry, never a wrong one
+    checked = {name: expected for name, expected in corpus.items()
+               if not (listed[name] is None and summary_only(REPO / name))}
+    assert {name: listed[name] for name in checked} == checked
