@@ -108,9 +108,13 @@ SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
 def run_pytest(
-    *args: str, timeout: float = 120.0, cwd=None, env: dict | None = None, django: bool = False
+    *args: str, timeout: float = 120.0, cwd=None, env: dict | None = None, django: bool = False,
+    python=None,
 ):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
+
+    ``python`` runs it with another interpreter (a virtualenv of ``harness.venvs``) instead
+    of this kernel's.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
     line (empty when pytest printed none); ``result.output`` is stdout and stderr. The kb plugin is left on, so a failing run
@@ -126,7 +130,7 @@ def run_pytest(
     from .servers import REPO
 
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
+        [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
          *([] if django else ["-p", "no:django"]), *args],
         cwd=cwd or REPO,
         capture_output=True,

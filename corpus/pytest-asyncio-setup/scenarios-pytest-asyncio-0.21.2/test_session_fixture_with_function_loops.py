@@ -1,0 +1,1 @@
+../scenarios/test_session_fixture_with_function_loops.py

@@ -1,0 +1,1 @@
+../scenarios/test_async_fixture_declared_with_pytest_fixture.py

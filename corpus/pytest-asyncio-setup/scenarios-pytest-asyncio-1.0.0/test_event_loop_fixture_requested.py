@@ -1,0 +1,1 @@
+../scenarios/test_event_loop_fixture_requested.py
