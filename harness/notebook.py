@@ -73,27 +73,16 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
     """
     from kb.corpus import texts
     from kb.entries import load, scan
-    from kb.signature import normalise, parse_all
-    from kb.triage import holds, triage
+    from kb.lint import corpus, signatures
+    from kb.signature import normalise
 
     entry = load(entry_id)
     entries, _ = scan(entry.root)
-    corpus = texts(entry.root, entry_id)
-    captured = [text for path, text in corpus if path.parent.parent.name == "captured"]
-    assert captured, f"no captured corpus for {entry_id}: run `kb corpus {entry_id}`"
-    from kb.lint import summary_only
-
-    for path, text in corpus:
-        first = next(iter(triage(text, entries, str(path)).matches), None)
-        if first is None and summary_only(path):
-            continue  # a --tb=no summary line with no evidence (kb.lint.summary_only)
-        assert first == entry_id, f"{path} triages to {first or 'no entry'}, not {entry_id}"
-    signatures, problems = parse_all(entry.signatures)
-    assert not problems, problems
-    for signature in signatures:
-        assert any(holds(signature, text) for _, text in corpus), (
-            f"signature {signature.name!r} matches nothing in corpus/{entry_id}/"
-        )
+    # the same checks as `kb lint <id>` makes of the corpus (one implementation, kb.lint)
+    problems = signatures(entry) + corpus(entry, entries)
+    assert not problems, "; ".join(p.format(entry.root) for p in problems)
+    captured = [text for path, text in texts(entry.root, entry_id)
+                if path.parent.parent.name == "captured"]
     seen = [normalise(text) for text in captured]
     for text in observed:
         line = normalise(text).strip()
