@@ -116,7 +116,7 @@ def run_pytest(
     import sys
     from types import SimpleNamespace
 
-    from .servers import REPO
+    from .servers import REPO, child_env
 
     proc = subprocess.run(
         [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
@@ -125,7 +125,7 @@ def run_pytest(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+        env=child_env(env),
     )
     output = proc.stdout + proc.stderr
     # The summary is the last stdout line ending "in 0.12s"; stderr may carry warnings after it.

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .servers import REPO
+from .servers import REPO, child_env
 
 OVERLAYS = REPO / "build" / "overlays"
 
@@ -65,6 +65,5 @@ def run_python(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {}),
-             "PYTHONPATH": os.pathsep.join(filter(None, paths))},
+        env={**child_env(env), "PYTHONPATH": os.pathsep.join(filter(None, paths))},
     )

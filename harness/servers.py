@@ -36,6 +36,15 @@ LISTENING = re.compile(r"Listening on TCP address \S+:(\d+)")
 _live: set[subprocess.Popen] = set()
 
 
+def child_env(extra: dict | None = None) -> dict:
+    """This process's environment for a child pytest, without what makes its output differ by
+    machine: ``CI``/``BUILD_NUMBER`` make pytest (>= 7.4) print every short-summary message
+    whole, on many lines, so a notebook would see other output on a CI service than on a
+    laptop. ``extra`` may set them back."""
+    return {**{k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER")},
+            "PYTHONDONTWRITEBYTECODE": "1", **(extra or {})}
+
+
 class ServerError(RuntimeError):
     """A server did not start; the message carries the tail of its output."""
 

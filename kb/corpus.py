@@ -3,7 +3,8 @@
 For each ``corpus/<id>/scenarios/`` (and ``corpus/_negative/scenarios/``) it copies the folder
 to a temporary one and runs, with a real Redis (``REDIS_URL``) for the whole run:
 - each ``test_<name>.py`` in real pytest sessions, one per form: ``auto`` (pytest's default),
-  ``long``, ``short``, ``line``, ``native``, ``no`` (``--tb=no -rA``), ``quiet`` (``-q``) and
+  ``long``, ``short``, ``line``, ``native``, ``no`` (``--tb=no -rA``), ``quiet`` (``-q``),
+  ``ci`` (the default with ``CI=true``, as CI services run it: whole summary messages) and
   ``junit`` (the ``--junitxml`` report of the ``auto`` run);
 - each ``django_<name>.py`` with Django's test runner (form ``django``);
 - each ``script_<name>.py`` as a program (form ``script``: server logs, native tracebacks).
@@ -41,7 +42,13 @@ PYTEST_FORMS = {
     "native": ["--tb=native"],
     "no": ["--tb=no", "-rA"],
     "quiet": ["-q"],
+    # pytest's default output as a CI service prints it: with ``CI`` (or ``BUILD_NUMBER``) set,
+    # pytest (>= 7.4) prints each short-summary line's whole, multi-line message
+    "ci": [],
 }
+#: pytest reads these to decide it runs on CI (``_pytest.terminal.running_on_ci``): set for the
+#: ``ci`` form only, so a capture does not depend on where ``kb corpus`` ran
+CI_VARIABLES = ("CI", "BUILD_NUMBER")
 FORMS = (*PYTEST_FORMS, "junit", "django", "script")
 PYTEST_INI = """\
 [pytest]
@@ -72,6 +79,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("-n", type=int, default=2, help="sessions run at once (default: 2)")
     parser.add_argument("--scenario", action="append", default=[], metavar="FILE",
                         help="only these scenario files (e.g. test_x.py); the other captures are kept")
+    parser.add_argument("--form", action="append", default=[], choices=FORMS, metavar="FORM",
+                        help=f"only these forms ({', '.join(FORMS)}); the other captures are kept")
 
 
 def run(args) -> int:
@@ -88,7 +97,7 @@ def run(args) -> int:
             started = time.perf_counter()
             try:
                 written = capture(folders[entry_id], args.set_name, redis_url, args.n,
-                                  only=set(args.scenario))
+                                  only=set(args.scenario), forms=set(args.form))
             except CaptureError as exc:
                 failed += 1
                 print(f"kb corpus: {entry_id}: {exc}", file=sys.stderr)
@@ -117,9 +126,11 @@ def redis_for_run():
 
 
 def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int = 2,
-            only: set[str] = frozenset()) -> list[Path]:
-    """Run every scenario of one folder (or the files in ``only``) in every form; write and
-    return the captures. Without ``only`` the set's folder is replaced as a whole."""
+            only: set[str] = frozenset(), forms: set[str] = frozenset()) -> list[Path]:
+    """Run every scenario of one folder (or the files in ``only``) in every form (or the forms
+    in ``forms``; ``junit`` comes with ``auto``); write and return the captures. Without
+    ``only`` and ``forms`` the set's folder is replaced as a whole, with them only the
+    captures made are."""
     out = scenarios.parent / "captured" / set_name
     jobs = []
     for path in sorted(scenarios.glob("*.py")):
@@ -127,10 +138,13 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
             continue
         kind, _, name = path.stem.partition("_")
         if kind == "test":
-            jobs += [(path, name, form) for form in PYTEST_FORMS]
-        elif kind in ("django", "script"):
+            jobs += [(path, name, form) for form in PYTEST_FORMS
+                     if not forms or form in forms or (form == "auto" and "junit" in forms)]
+        elif kind in ("django", "script") and (not forms or kind in forms):
             jobs.append((path, name, kind))
     if not jobs:
+        if forms:  # e.g. --form django for a folder with only pytest scenarios: nothing to do
+            return []
         raise CaptureError(f"{scenarios} has no test_*.py, django_*.py or script_*.py"
                            + (f" among {', '.join(sorted(only))}" if only else ""))
     with tempfile.TemporaryDirectory(prefix="kb-corpus-") as tmp:
@@ -147,7 +161,7 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
     if problems:
         raise CaptureError("; ".join(problems))
     kept = []
-    if out.exists() and only:
+    if out.exists() and (only or forms):
         replaced = {(name, form) for _, name, form in jobs}
         replaced |= {(name, "junit") for name, form in replaced if form == "auto"}
         for old in out.glob("*.*.*"):
@@ -155,7 +169,7 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
                 old.unlink()
         if (out / "meta.json").exists():
             kept = [r for r in json.loads((out / "meta.json").read_text(encoding="utf-8"))["runs"]
-                    if r["scenario"] not in {job[0].name for job in jobs}]
+                    if (r["scenario"], r["form"]) not in {(job[0].name, job[2]) for job in jobs}]
     elif out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -177,7 +191,8 @@ def applies(path: Path) -> bool:
 
 
 def run_env(redis_url: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "COV_CORE")) and k not in CI_VARIABLES}
     env.update({"COLUMNS": "80", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"})
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -200,6 +215,8 @@ def run_one(work: Path, path: Path, name: str, form: str, env: dict) -> dict:
     else:
         argv = [sys.executable, rel]
     started = time.perf_counter()
+    if form == "ci":
+        env = {**env, "CI": "true"}
     try:
         proc = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True,
                               errors="replace", timeout=TIMEOUT)
