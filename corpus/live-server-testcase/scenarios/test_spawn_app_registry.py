@@ -9,7 +9,6 @@ import multiprocessing
 from channels.testing import ChannelsLiveServerTestCase
 from daphne.testing import DaphneProcess
 from django.contrib.auth.models import User
-
 from live_database import join_as
 
 multiprocessing.set_start_method("spawn", force=True)

@@ -8,7 +8,6 @@ import os
 
 from channels.testing import ChannelsLiveServerTestCase
 from django.contrib.auth.models import User
-
 from live_process import LiveServerProcess, join_as
 
 multiprocessing.set_start_method(os.environ.get("LIVE_START_METHOD", "fork"), force=True)

@@ -15,7 +15,6 @@ from channels.routing import get_default_application  # noqa: E402
 from daphne.testing import DaphneProcess  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-
 from live_process import join_as  # noqa: E402
 
 multiprocessing.set_start_method("fork", force=True)
