@@ -4,6 +4,8 @@
   this module before anything in that process has called ``django.setup()``.
 - ``start()`` closes this process's database connections before forking, so the server inherits
   no open socket to the database (closing a copy there would end the test's session).
+- ``run()`` (in the server) points ``NAME`` at ``TEST.NAME`` first: a ``spawn``ed server reads
+  the settings module afresh, and channels < 4.3.0 does not do this itself.
 """
 
 import asyncio
@@ -20,6 +22,13 @@ class LiveServerProcess(DaphneProcess):
     def start(self):
         connections.close_all()  # the test's connections reopen on their next query
         super().start()
+
+    def run(self):
+        from django.conf import settings
+
+        default = settings.DATABASES["default"]
+        default["NAME"] = default["TEST"]["NAME"]  # set in the settings module, so also here
+        super().run()
 
 
 def join_as(base_url: str, user_id: int, timeout: float = 5.0) -> dict:
