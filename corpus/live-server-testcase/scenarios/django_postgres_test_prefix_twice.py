@@ -1,4 +1,5 @@
-"""PostgreSQL, ``fork``, no ``TEST.NAME`` (Django's default, ``test_<NAME>``): from channels 4.3.1
+"""Django's test runner (the server's log reaches the terminal), PostgreSQL, ``fork``, no
+``TEST.NAME`` (Django's default, ``test_<NAME>``): from channels 4.3.1
 the server process's set-up (``channels.testing.live.set_database_connection``) prefixes
 ``test_`` to ``NAME``, which in a forked child already is the test database's name, so the server
 asks for ``test_test_<NAME>``, which does not exist: HTTP 500 at the handshake."""
