@@ -129,6 +129,29 @@ def lint_writeup(path: Path) -> list[Problem]:
     else:
         problems += placeholders(guard, guard.read_text(encoding="utf-8", errors="replace").splitlines(), "line")
     problems += placeholders(path, path.read_text(encoding="utf-8").splitlines(), "line")
+    problems += cell_links(entry)
+    return problems
+
+
+#: a write-up's link to the notebook cell that shows a claim: ``(../notebooks/<id>.ipynb#cell-id=<cell id>)``
+CELL_LINK = re.compile(r"\]\((?:\.\./)?notebooks/([a-z0-9-]+)\.ipynb#cell-id=([^)\s]+)\)")
+
+
+def cell_links(entry: Entry) -> list[Problem]:
+    """Each claim link names a code cell that exists (cells keep their ids when others move)."""
+    problems, cells = [], {}
+    for notebook_id, cell_id in CELL_LINK.findall(entry.body):
+        if notebook_id not in cells:
+            path = entry.root / "notebooks" / f"{notebook_id}.ipynb"
+            try:
+                nb = json.loads(path.read_text(encoding="utf-8"))
+                cells[notebook_id] = {c.get("id"): c.get("cell_type") for c in nb.get("cells", [])}
+            except (OSError, ValueError):
+                cells[notebook_id] = {}
+        kind = cells[notebook_id].get(cell_id)
+        if kind != "code":
+            problems.append(Problem(entry.path, f"link to notebooks/{notebook_id}.ipynb cell {cell_id!r}: "
+                                                + ("not a code cell" if kind else "no such cell"), "cell-link"))
     return problems
 
 

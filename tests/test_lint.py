@@ -22,6 +22,20 @@ def test_when_entry_is_complete_then_lint_passes_with_exit_0(tmp_path, capsys):
     assert "1 entry ok" in capsys.readouterr().err
 
 
+def test_a_claims_link_must_name_a_code_cell_of_the_notebook(tmp_path):
+    cells = [v4.new_code_cell("observed = ['boom']", id="shows-it"), v4.new_markdown_cell("prose", id="words")]
+    path = write_entry(tmp_path, nb=notebook("echo-refused", cells=cells))
+    text = path.read_text(encoding="utf-8").replace(
+        "Text of Root cause.", "Refused ([shown](../notebooks/echo-refused.ipynb#cell-id=shows-it)).")
+    path.write_text(text, encoding="utf-8")
+    assert lint(tmp_path) == []
+    path.write_text(text.replace("cell-id=shows-it)", "cell-id=gone)") + "\n[x](../notebooks/echo-refused.ipynb#cell-id=words)\n",
+                    encoding="utf-8")
+    assert [(p.message, p.code) for p in lint(tmp_path)] == [
+        ("link to notebooks/echo-refused.ipynb cell 'gone': no such cell", "cell-link"),
+        ("link to notebooks/echo-refused.ipynb cell 'words': not a code cell", "cell-link")]
+
+
 def test_when_a_writeup_has_no_notebook_then_it_is_reported(tmp_path, capsys):
     write_entry(tmp_path, nb=False)
     assert cli.main(["lint", "--root", str(tmp_path)]) == 1
