@@ -31,6 +31,7 @@ from .corpus import NEGATIVE, PYTEST_FORMS, applies, texts
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .results import Problem
 from .signature import normalise, parse_all
+from .snippets import extract as extract_snippets
 from .triage import holds, triage
 
 PLACEHOLDER = "TODO(kb new)"
@@ -130,6 +131,25 @@ def lint_writeup(path: Path) -> list[Problem]:
         problems += placeholders(guard, guard.read_text(encoding="utf-8", errors="replace").splitlines(), "line")
     problems += placeholders(path, path.read_text(encoding="utf-8").splitlines(), "line")
     problems += cell_links(entry)
+    problems += snippets(entry)
+    return problems
+
+
+def snippets(entry: Entry) -> list[Problem]:
+    """Each ``python snippet=<name>`` block compiles and some test loads it (kb.snippets)."""
+    problems = []
+    found = extract_snippets(entry.path.read_text(encoding="utf-8"))
+    tests = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                      for p in sorted((entry.root / "tests").rglob("test_*.py"))) if found else ""
+    for name, code in found.items():
+        try:
+            compile(code, f"{entry.path.name}:snippet={name}", "exec")
+        except SyntaxError as exc:
+            problems.append(Problem(entry.path, f"snippet {name!r} does not compile: {exc.msg} "
+                                                f"(line {exc.lineno})", "snippet"))
+        if not re.search(rf"""load\(\s*["']{re.escape(entry.id)}["']\s*,\s*["']{re.escape(name)}["']""", tests):
+            problems.append(Problem(entry.path, f"snippet {name!r} is loaded by no test: add one that runs "
+                                                f"kb.snippets.load({entry.id!r}, {name!r})", "snippet"))
     return problems
 
 
