@@ -85,3 +85,33 @@ async def test_eventually_returns_as_soon_as_the_condition_holds_and_fails_with_
 
     with pytest.raises(AssertionError, match=r"^still false after 0\.1 s \(last value 0\)$"):
         await wait_for_messages.eventually(never, 0.1)
+
+
+@pytest.fixture
+def daphne_on_free_port():
+    return load("real-server-environment", "daphne-on-free-port").daphne_on_free_port
+
+
+def test_the_copied_daphne_fixture_serves_on_a_free_port_and_stops_its_server(daphne_on_free_port, harness_db):
+    import os
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "harness.settings.test"}
+
+    async def echo(url):
+        async with websockets.connect(f"{url}/ws/echo/", origin="http://localhost", proxy=None,
+                                      open_timeout=WAIT) as ws:
+            await ws.send("ping")
+            return await asyncio.wait_for(ws.recv(), WAIT)
+
+    with daphne_on_free_port("harness.asgi:application", env=env) as first, \
+            daphne_on_free_port("harness.asgi:application", env=env) as second:
+        assert first != second and first.startswith("ws://127.0.0.1:")
+        assert asyncio.run(echo(first)) == asyncio.run(echo(second)) == "ping"
+    with pytest.raises(OSError):  # stopped: nothing listens on its port any more
+        asyncio.run(echo(first))
+
+
+def test_the_copied_daphne_fixture_says_why_when_daphne_cannot_start(daphne_on_free_port):
+    with pytest.raises(RuntimeError, match=r"^daphne did not listen \(limit 20\.0 s\):\n(?s:.*)No module named 'no_such_project'"):
+        with daphne_on_free_port("no_such_project.asgi:application"):
+            pass
