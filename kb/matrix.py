@@ -506,7 +506,13 @@ def merge(build: Path, files: list[Path]) -> None:
     target = build / "matrix.json"
     merged = read_matrix(build) if target.exists() else {"sets": []}
     for path in files:
-        other = read_matrix(path.parent, path.name)
+        try:
+            other = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(other.get("sets"), list):
+                raise ValueError
+        except (OSError, ValueError, AttributeError) as exc:
+            raise versions.VersionsError(f"--merge {path}: not a matrix.json that kb matrix wrote "
+                                         f"({exc.__class__.__name__})") from None
         by_name = {record["name"]: record for record in merged["sets"]}
         for record in other.get("sets", []):
             mine = by_name.get(record["name"])
