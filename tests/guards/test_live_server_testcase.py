@@ -53,3 +53,19 @@ def test_daphne_is_installed_with_channels_testing():
 def test_the_fixed_sessions_are_not_collected_by_the_repository_run():
     """pytest-django is off in the repository's run; these files need it."""
     assert not list(FIXED.glob("test_*.py"))
+
+
+def test_the_write_ups_snippet_is_the_class_the_guard_runs():
+    """``LiveServerProcess`` in the write-up (``python snippet=live-server-process``), run alone,
+    compiles to the same ``start`` and ``run`` as the class the fixed sessions above use."""
+    import importlib.util
+
+    from kb.snippets import load
+
+    copied = load("live-server-testcase", "live-server-process").LiveServerProcess
+    spec = importlib.util.spec_from_file_location("live_process", FIXED / "live_process.py")
+    tested = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tested)
+    for method in ("start", "run"):
+        ours, theirs = getattr(copied, method).__code__, getattr(tested.LiveServerProcess, method).__code__
+        assert (ours.co_code, ours.co_consts, ours.co_names) == (theirs.co_code, theirs.co_consts, theirs.co_names), method
