@@ -101,3 +101,60 @@ async def test_redis_drops_are_logged_and_caught(redis_url):
     finally:
         await layer.flush()
     assert drops == ["1 of 1 channels over capacity in group scores"] * 3
+
+
+@pytest.mark.asyncio
+async def test_strict_layer_snippet_as_copied_raises(harness_db):
+    from channels.exceptions import ChannelFull
+
+    from kb.snippets import load
+
+    layer = load("channel-full", "strict-in-memory-layer").StrictInMemoryChannelLayer(capacity=1)
+    channel = await layer.new_channel()
+    await layer.group_add("scores", channel)
+    await layer.group_send("scores", {"type": "score"})
+    with pytest.raises(ChannelFull, match=rf"^{re.escape(channel)}$"):
+        await layer.group_send("scores", {"type": "score"})
+
+
+OVERFILLED = '''
+import os, uuid
+import pytest
+from channels_redis.core import RedisChannelLayer
+
+
+@pytest.mark.asyncio
+async def test_group_burst():
+    host = {"address": os.environ["REDIS_URL"], "socket_timeout": None}
+    layer = RedisChannelLayer(hosts=[host], capacity=1, prefix=f"snippet-{uuid.uuid4().hex[:8]}")
+    channel = await layer.new_channel()
+    await layer.group_add("scores", channel)
+    for _ in range(3):
+        await layer.group_send("scores", {"type": "score"})
+    await layer.flush()
+'''
+
+
+def test_no_group_drops_snippet_as_copied_fails_the_test(tmp_path, redis_url):
+    import os
+    import subprocess
+    import sys
+
+    from kb.snippets import extract
+
+    from kb import REPO
+
+    snippet = extract((REPO / "context" / "channel-full.md").read_text(encoding="utf-8"))["no-group-drops"]
+    (tmp_path / "conftest.py").write_text(snippet, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n", encoding="utf-8")
+    (tmp_path / "test_overfilled.py").write_text(OVERFILLED, encoding="utf-8")
+    env = {**os.environ, "REDIS_URL": redis_url}
+    for name in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS"):
+        env.pop(name, None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django", "-p", "no:kb_known_issues"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 passed, 1 error" in proc.stdout, proc.stdout
+    assert "AssertionError: ['1 of 1 channels over capacity in group scores', " in proc.stdout, proc.stdout
