@@ -140,10 +140,10 @@ def test_no_group_drops_snippet_as_copied_fails_the_test(tmp_path, redis_url):
     import subprocess
     import sys
 
-    from kb.snippets import extract
-
     from kb import REPO
+    from kb.snippets import extract, load
 
+    assert hasattr(load("channel-full", "no-group-drops"), "no_group_drops")  # it runs alone
     snippet = extract((REPO / "context" / "channel-full.md").read_text(encoding="utf-8"))["no-group-drops"]
     (tmp_path / "conftest.py").write_text(snippet, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n", encoding="utf-8")
