@@ -146,7 +146,9 @@ def test_no_group_drops_snippet_as_copied_fails_the_test(tmp_path, redis_url):
     assert hasattr(load("channel-full", "no-group-drops"), "no_group_drops")  # it runs alone
     snippet = extract((REPO / "context" / "channel-full.md").read_text(encoding="utf-8"))["no-group-drops"]
     (tmp_path / "conftest.py").write_text(snippet, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n", encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n", encoding="utf-8"
+    )
     (tmp_path / "test_overfilled.py").write_text(OVERFILLED, encoding="utf-8")
     env = {**os.environ, "REDIS_URL": redis_url}
     for name in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS"):
