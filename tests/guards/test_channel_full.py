@@ -154,7 +154,8 @@ def test_no_group_drops_snippet_as_copied_fails_the_test(tmp_path, redis_url):
     for name in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS"):
         env.pop(name, None)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django", "-p", "no:kb_known_issues"],
+        [sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "-p", "no:django",
+         "-p", "no:kb_known_issues"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
