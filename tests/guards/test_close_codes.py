@@ -1,7 +1,54 @@
-"""Guard for close-codes: TODO(kb new) the behaviour that keeps it fixed (see context/close-codes.md)."""
+"""Guard for close-codes: the harness's consumers close with codes Daphne can send.
+
+Daphne hands a consumer's close code to autobahn, which refuses any code whose type is not
+exactly ``int`` and any code other than 1000 or 3000-4999; the consumer then dies and the client
+sees 1011. The harness's ``CloseCode`` is an ``IntEnum``, so this fails if
+``harness.compat.close_arguments`` stops turning it into an ``int``, if a new member leaves
+autobahn's range, or if the match room's closes stop reaching a real client as 4000 and 4001.
+See context/close-codes.md.
+"""
 
 import pytest
 
 
-def test_close_codes_stays_fixed():
-    pytest.fail("TODO(kb new): assert the fixed behaviour of close-codes")
+def autobahn_accepts(code) -> bool:
+    """What ``autobahn.websocket.protocol.WebSocketProtocol.sendClose`` lets through."""
+    return type(code) is int and (code == 1000 or 3000 <= code <= 4999)
+
+
+def test_every_close_code_leaves_as_an_int_autobahn_accepts(harness_db):
+    from harness.compat import close_arguments
+    from harness.protocol import CloseCode
+
+    sent = {member.name: close_arguments(member, "reason")["code"] for member in CloseCode}
+    assert sent == {member.name: member.value for member in CloseCode}
+    assert all(autobahn_accepts(code) for code in sent.values()), sent
+
+
+@pytest.mark.asyncio
+async def test_communicator_sees_exact_int_codes(harness_db):
+    from harness import client
+    from harness.protocol import CloseCode
+
+    communicator = client.communicator(f"/ws/match/{client.room_code('guard')}/", user="alice")
+    assert await communicator.connect(timeout=5) == (True, None)
+    await communicator.send_json_to({"type": "leave"})
+    message = await communicator.receive_output(timeout=5)
+    await communicator.disconnect(timeout=5)
+    assert message == {"type": "websocket.close", "code": CloseCode.LEFT}
+    assert autobahn_accepts(message["code"]), message
+
+
+@pytest.mark.asyncio
+async def test_real_client_gets_the_codes_over_daphne(daphne):
+    from harness import client
+
+    server = daphne()
+    room = client.room_code("guard")
+    async with await client.connect(server.url, f"/ws/match/{room}/", user="alice", origin=server.origin) as ws:
+        await client.send_json(ws, {"type": "leave"})
+        left = await client.close_code(ws, timeout=5)
+    async with await client.connect(server.url, f"/ws/match/{room}/", origin=server.origin) as ws:
+        anonymous = await client.close_code(ws, timeout=5)
+    assert (left, anonymous) == (4000, 4001)
+    assert "Exception inside application" not in server.log()
