@@ -4,7 +4,8 @@ Daphne hands a consumer's close code to autobahn, which refuses any code whose t
 exactly ``int`` and any code other than 1000 or 3000-4999; the consumer then dies and the client
 sees 1011. The harness's ``CloseCode`` is an ``IntEnum``, so this fails if
 ``harness.compat.close_arguments`` stops turning it into an ``int``, if a new member leaves
-autobahn's range, or if the match room's closes stop reaching a real client as 4000 and 4001.
+autobahn's range, if the match room's closes stop reaching a real client as 4000 and 4001, or
+if the write-up's snippets (an int-sending base consumer, a close check) stop doing so.
 See context/close-codes.md.
 """
 
@@ -52,3 +53,37 @@ async def test_real_client_gets_the_codes_over_daphne(daphne):
         anonymous = await client.close_code(ws, timeout=5)
     assert (left, anonymous) == (4000, 4001)
     assert "Exception inside application" not in server.log()
+
+
+@pytest.mark.asyncio
+async def test_the_write_ups_snippets_send_and_check_exact_ints(harness_db):
+    """The fixes the write-up gives users, loaded from it and run as copied."""
+    from enum import IntEnum
+
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.urls import path
+
+    from kb.snippets import load
+
+    checks = load("close-codes", "assert-closed-with")
+    base = load("close-codes", "int-close-code").IntCloseCodeConsumer
+
+    class Code(IntEnum):
+        LEFT = 4000
+
+    class Leaving(base):
+        async def connect(self):
+            await self.accept()
+            await self.close(code=Code.LEFT)
+
+    communicator = WebsocketCommunicator(URLRouter([path("ws/leave/", Leaving.as_asgi())]), "/ws/leave/")
+    assert await communicator.connect(timeout=5) == (True, None)
+    message = await communicator.receive_output(timeout=5)
+    await communicator.disconnect(timeout=5)
+    checks.assert_closed_with(message, 4000)
+    assert type(message["code"]) is int
+    with pytest.raises(AssertionError, match="is not an int: Daphne would send 1011"):
+        checks.assert_closed_with({"type": "websocket.close", "code": Code.LEFT}, 4000)
+    with pytest.raises(AssertionError, match="Daphne refuses close code 1012"):
+        checks.assert_closed_with({"type": "websocket.close", "code": 1012}, 1012)
