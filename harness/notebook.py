@@ -12,6 +12,13 @@ import re
 import warnings
 
 from .bootstrap import bootstrap
+from .servers import MACHINE_VARIABLES
+
+# A Jupyter kernel sets FORCE_COLOR and CLICOLOR_FORCE: every program a notebook starts would
+# print colour codes (Python 3.13+ colours its tracebacks with them), so what a cell asserts
+# would differ between the kernel and a terminal. Gone for this kernel and all it starts.
+for _name in MACHINE_VARIABLES:
+    os.environ.pop(_name, None)
 
 bootstrap("harness.settings.test")
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="twisted|autobahn")

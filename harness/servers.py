@@ -36,12 +36,17 @@ LISTENING = re.compile(r"Listening on TCP address \S+:(\d+)")
 _live: set[subprocess.Popen] = set()
 
 
+#: what makes a child's output differ by machine: ``CI``/``BUILD_NUMBER`` make pytest (>= 7.4)
+#: print every short-summary message whole, on many lines; a Jupyter kernel sets ``FORCE_COLOR``
+#: and ``CLICOLOR_FORCE``, with which Python 3.13+ colours every traceback its children print
+MACHINE_VARIABLES = ("CI", "BUILD_NUMBER", "FORCE_COLOR", "CLICOLOR_FORCE")
+
+
 def child_env(extra: dict | None = None) -> dict:
-    """This process's environment for a child pytest, without what makes its output differ by
-    machine: ``CI``/``BUILD_NUMBER`` make pytest (>= 7.4) print every short-summary message
-    whole, on many lines, so a notebook would see other output on a CI service than on a
-    laptop. ``extra`` may set them back."""
-    return {**{k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER")},
+    """This process's environment for a child pytest or program, without ``MACHINE_VARIABLES``,
+    so a notebook sees the same output on a laptop, in a kernel and on a CI service. ``extra``
+    may set them back."""
+    return {**{k: v for k, v in os.environ.items() if k not in MACHINE_VARIABLES},
             "PYTHONDONTWRITEBYTECODE": "1", **(extra or {})}
 
 
@@ -125,7 +130,9 @@ class _OutputTail:
     """Drains a child's stderr on a thread (so its pipe never fills) and keeps the tail."""
 
     def __init__(self, stream, pattern: re.Pattern | None = None):
-        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        # enough for a dozen tracebacks: Python 3.11+ prints caret lines under frames, so five
+        # "Exception inside application" tracebacks outgrew 200 lines on 3.13
+        self.lines: collections.deque[str] = collections.deque(maxlen=2000)
         self.match: re.Match | None = None
         self.matched = threading.Event()
         self._pattern = pattern
