@@ -130,3 +130,17 @@ def refused_status(error: Exception) -> int:
     """The HTTP status of a refused handshake, from either client's exception."""
     response = getattr(error, "response", None)
     return response.status_code if response is not None else error.status_code
+
+
+# Appended by the ver-b helper (entries room-cleanup-race, mock-misconfiguration): the
+# ``async with`` deadline that Python 3.10 lacks.
+def timeout(seconds: float):
+    """``asyncio.timeout(seconds)`` (Python 3.11); on 3.10 ``async_timeout.timeout``, the same
+    context manager, which redis-py requires on Python < 3.11.3. Like ``asyncio.timeout``, and
+    unlike ``asyncio.wait_for``, it runs the body in the current task; on expiry it raises
+    ``WaitTimeout``."""
+    if hasattr(asyncio, "timeout"):
+        return asyncio.timeout(seconds)
+    import async_timeout  # Python 3.10 only; installed with redis-py there
+
+    return async_timeout.timeout(seconds)
