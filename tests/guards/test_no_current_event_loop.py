@@ -8,7 +8,6 @@ after another test used ``asyncio.run()``.
 
 import ast
 import asyncio
-import sys
 import textwrap
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def test_when_asyncio_run_left_no_loop_then_a_runner_still_drives_a_communicator
     asyncio.run(echo_round_trip())
     with pytest.raises(RuntimeError, match=r"^There is no current event loop in thread 'MainThread'\.$"):
         asyncio.get_event_loop_policy().get_event_loop()
-    if sys.version_info >= (3, 11):
+    if hasattr(asyncio, "Runner"):  # Python 3.11+
         with asyncio.Runner() as runner:  # one loop for every step
             steps(runner.run)
     else:  # Python 3.10 has no asyncio.Runner: a loop of its own, closed after the steps
