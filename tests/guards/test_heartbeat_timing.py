@@ -97,17 +97,9 @@ async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_c
 
 def copied_cancel_and_wait():
     """The ``cancel_and_wait`` block of the write-up, executed on its own (no harness import)."""
-    import re
-    from pathlib import Path
+    from kb.snippets import load
 
-    text = (Path(__file__).resolve().parents[2] / "context" / "heartbeat-timing.md").read_text()
-    block = re.search(r"```python\n(\s*import asyncio\n.*?async def cancel_and_wait.*?)```", text, re.S)
-    assert block, "the write-up lost its cancel_and_wait block"
-    lines = block.group(1).splitlines()
-    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-    namespace: dict = {}
-    exec("\n".join(line[indent:] for line in lines), namespace)  # noqa: S102 - our own write-up
-    return namespace["cancel_and_wait"]
+    return load("heartbeat-timing", "cancel-and-wait").cancel_and_wait
 
 
 @pytest.mark.asyncio
