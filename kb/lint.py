@@ -157,17 +157,31 @@ def snippets(entry: Entry) -> list[Problem]:
 CELL_LINK = re.compile(r"\]\((?:\.\./)?notebooks/([a-z0-9-]+)\.ipynb#cell-id=([^)\s]+)\)")
 
 
+#: an entry's key claims (its symptom, its root cause, its fix) each link to a cell
+MIN_CELL_LINKS = 3
+
+
 def cell_links(entry: Entry) -> list[Problem]:
-    """Each claim link names a code cell that exists (cells keep their ids when others move)."""
+    """Each claim link names a code cell that exists (cells keep their ids when others move),
+    and the write-up has at least ``MIN_CELL_LINKS`` of them into its own notebook. Links into
+    a notebook that is missing or unreadable are left to the notebook's own problem."""
     problems, cells = [], {}
-    for notebook_id, cell_id in CELL_LINK.findall(entry.body):
-        if notebook_id not in cells:
-            path = entry.root / "notebooks" / f"{notebook_id}.ipynb"
-            try:
-                nb = json.loads(path.read_text(encoding="utf-8"))
-                cells[notebook_id] = {c.get("id"): c.get("cell_type") for c in nb.get("cells", [])}
-            except (OSError, ValueError):
-                cells[notebook_id] = {}
+    stem = entry.path.stem
+    for notebook_id in {stem} | {n for n, _ in CELL_LINK.findall(entry.body)}:
+        try:
+            nb = json.loads((entry.root / "notebooks" / f"{notebook_id}.ipynb").read_text(encoding="utf-8"))
+            cells[notebook_id] = {c.get("id"): c.get("cell_type") for c in nb.get("cells", [])}
+        except (OSError, ValueError, AttributeError):
+            cells[notebook_id] = None
+    links = CELL_LINK.findall(entry.body)
+    own = sum(1 for notebook_id, _ in links if notebook_id == stem)
+    if own < MIN_CELL_LINKS and cells[stem] is not None:
+        problems.append(Problem(entry.path, f"{own} claim link(s) into notebooks/{stem}.ipynb, want "
+                                            f"{MIN_CELL_LINKS}+: link the symptom, root cause and fix to the cells "
+                                            "that show them (CONTRIBUTING.md)", "cell-link"))
+    for notebook_id, cell_id in links:
+        if cells[notebook_id] is None:
+            continue
         kind = cells[notebook_id].get(cell_id)
         if kind != "code":
             problems.append(Problem(entry.path, f"link to notebooks/{notebook_id}.ipynb cell {cell_id!r}: "

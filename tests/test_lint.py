@@ -245,3 +245,12 @@ def test_the_fixture_notebook_is_valid_nbformat(tmp_path):
     write_entry(tmp_path)
     nbformat.validate(nbformat.read(tmp_path / "notebooks" / "echo-refused.ipynb", as_version=4))
     assert json.loads((tmp_path / "notebooks" / "echo-refused.ipynb").read_text())["nbformat"] == 4
+
+
+def test_a_writeup_links_at_least_three_claims_to_its_notebook(tmp_path):
+    path = write_entry(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[shown](../notebooks/echo-refused.ipynb#cell-id=claims)", "", 2), encoding="utf-8")
+    assert [(p.message, p.code) for p in lint(tmp_path)] == [
+        ("1 claim link(s) into notebooks/echo-refused.ipynb, want 3+: link the symptom, root cause and fix "
+         "to the cells that show them (CONTRIBUTING.md)", "cell-link")]
