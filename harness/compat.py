@@ -130,3 +130,38 @@ def refused_status(error: Exception) -> int:
     """The HTTP status of a refused handshake, from either client's exception."""
     response = getattr(error, "response", None)
     return response.status_code if response is not None else error.status_code
+
+
+# Appended by the ver-b helper (entries room-cleanup-race, mock-misconfiguration): the
+# ``async with`` deadline that Python 3.10 lacks.
+def timeout(seconds: float):
+    """``asyncio.timeout(seconds)`` (Python 3.11); on 3.10 ``async_timeout.timeout``, the same
+    context manager, which redis-py requires on Python < 3.11.3. Like ``asyncio.timeout``, and
+    unlike ``asyncio.wait_for``, it runs the body in the current task; on expiry it raises
+    ``WaitTimeout``."""
+    if hasattr(asyncio, "timeout"):
+        return asyncio.timeout(seconds)
+    import async_timeout  # Python 3.10 only; installed with redis-py there
+
+    return async_timeout.timeout(seconds)
+
+
+# Appended by the ver-b helper (entries no-current-event-loop, loop-bound-objects,
+# mock-misconfiguration): pytest.ini options that older pytest-asyncio does not know.
+def loop_scope_ini() -> str:
+    """The pytest.ini lines that set pytest-asyncio's default loop scopes to ``function``, as far
+    as the installed pytest-asyncio has them: ``asyncio_default_fixture_loop_scope`` from 0.24,
+    ``asyncio_default_test_loop_scope`` from 0.26. Before that neither option exists (pytest
+    warns "Unknown config option", an error under ``filterwarnings = error``) and every loop is
+    function-scoped unless a test asks otherwise."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    installed = Version(version("pytest-asyncio"))
+    lines = []
+    if installed >= Version("0.24"):
+        lines.append("asyncio_default_fixture_loop_scope = function\n")
+    if installed >= Version("0.26"):
+        lines.append("asyncio_default_test_loop_scope = function\n")
+    return "".join(lines)

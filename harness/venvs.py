@@ -22,6 +22,7 @@ interpreter is not installed.
 """
 
 import fcntl
+import hashlib
 import os
 import re
 import subprocess
@@ -59,6 +60,8 @@ def venv_python(*requirements: str, python: str = sys.executable, shared: bool =
     pyver = version_of(base)
     slug = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", r) for r in requirements)
     name = f"py{pyver}-{slug}{'-shared' if shared else ''}"
+    if shared:  # one per sharing virtualenv: the .pth names its site-packages (a version set's)
+        name += "-" + hashlib.sha256(sysconfig.get_paths()["purelib"].encode()).hexdigest()[:8]
     home = ROOT / name
     done = home / ".done"
     wanted = "\n".join(requirements) + "\n"

@@ -66,3 +66,24 @@ def test_handshake_refused_is_what_the_client_raises():
 
     assert compat.HandshakeRefused is (errors.InvalidStatusCode if compat.LEGACY_CLIENT
                                        else errors.InvalidStatus)
+
+
+# Appended by the ver-b helper: compat.timeout and compat.loop_scope_ini.
+@pytest.mark.asyncio
+async def test_timeout_runs_the_body_in_this_task_and_raises_wait_timeout_on_expiry():
+    outer = asyncio.current_task()
+    with pytest.raises(compat.WaitTimeout):
+        async with compat.timeout(0.05):
+            assert asyncio.current_task() is outer  # no task of its own, unlike wait_for
+            await asyncio.Event().wait()  # never set: only the deadline ends it
+
+
+def test_loop_scope_ini_names_the_options_the_installed_pytest_asyncio_has():
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    installed = Version(version("pytest-asyncio"))
+    lines = compat.loop_scope_ini().splitlines()
+    assert ("asyncio_default_fixture_loop_scope = function" in lines) == (installed >= Version("0.24"))
+    assert ("asyncio_default_test_loop_scope = function" in lines) == (installed >= Version("0.26"))

@@ -55,16 +55,28 @@ async def build():
     return communicator("/ws/echo/")
 
 
+def steps(run):
+    """Drive an echo communicator through ``run`` (one loop's ``run``): build, connect, echo, close."""
+    comm = run(build())
+    assert run(comm.connect(timeout=5))[0]
+    run(comm.send_json_to({"type": "ping"}))
+    assert run(comm.receive_json_from(timeout=5)) == {"type": "ping"}
+    run(comm.disconnect(timeout=5))
+
+
 def test_when_asyncio_run_left_no_loop_then_a_runner_still_drives_a_communicator(harness_db):
     asyncio.run(echo_round_trip())
     with pytest.raises(RuntimeError, match=r"^There is no current event loop in thread 'MainThread'\.$"):
         asyncio.get_event_loop_policy().get_event_loop()
-    with asyncio.Runner() as runner:  # one loop for every step
-        comm = runner.run(build())
-        assert runner.run(comm.connect(timeout=5))[0]
-        runner.run(comm.send_json_to({"type": "ping"}))
-        assert runner.run(comm.receive_json_from(timeout=5)) == {"type": "ping"}
-        runner.run(comm.disconnect(timeout=5))
+    if hasattr(asyncio, "Runner"):  # Python 3.11+
+        with asyncio.Runner() as runner:  # one loop for every step
+            steps(runner.run)
+    else:  # Python 3.10 has no asyncio.Runner: a loop of its own, closed after the steps
+        loop = asyncio.new_event_loop()
+        try:
+            steps(loop.run_until_complete)
+        finally:
+            loop.close()
 
 
 @pytest.mark.asyncio

@@ -18,6 +18,7 @@ from django.urls import path
 from redis.asyncio import Redis
 
 from harness import client, protocol
+from harness.compat import aclose
 from harness.consumers.prices import PriceStreamConsumer
 from harness.prices import ConnectionManager, publish_price
 from harness.ratelimit import RateLimiter
@@ -79,7 +80,7 @@ def clock(harness_db, redis_url, monkeypatch):
 async def probe(redis_url):
     connection = Redis.from_url(redis_url)
     yield connection
-    await asyncio.wait_for(connection.aclose(), TIMEOUT)
+    await asyncio.wait_for(aclose(connection), TIMEOUT)
 
 
 @pytest.fixture
@@ -157,8 +158,8 @@ async def test_when_the_error_goes_through_the_limiter_then_the_stream_dies_in_r
         with pytest.raises(RecursionError, match=r"^maximum recursion depth exceeded"):
             await comm.disconnect(timeout=TIMEOUT)
     finally:  # close() stopped at the re-raise; release its Redis connections
-        await asyncio.wait_for(manager.pubsub.aclose(), TIMEOUT)
-        await asyncio.wait_for(manager.client.aclose(), TIMEOUT)
+        await asyncio.wait_for(aclose(manager.pubsub), TIMEOUT)
+        await asyncio.wait_for(aclose(manager.client), TIMEOUT)
 
 
 @pytest.mark.asyncio

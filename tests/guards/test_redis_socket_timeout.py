@@ -38,6 +38,8 @@ async def production_layer(harness_db, redis_url):
 async def test_idle_receive_outlives_brpop_timeout_and_still_delivers(production_layer):
     from redis.exceptions import RedisError
 
+    from harness.compat import WaitTimeout
+
     assert IDLE_S > production_layer.brpop_timeout
     channel = await production_layer.new_channel()
 
@@ -47,7 +49,7 @@ async def test_idle_receive_outlives_brpop_timeout_and_still_delivers(production
     except RedisError as exc:  # redis.exceptions.TimeoutError is one
         pytest.fail(f"idle receive() failed after {time.monotonic() - started:.1f} s: "
                     f"{type(exc).__module__}.{type(exc).__name__}: {exc}")
-    except TimeoutError:  # asyncio's: our own bound (redis's TimeoutError is not this one)
+    except WaitTimeout:  # asyncio's: our own bound (redis's TimeoutError is not this one)
         pass  # receive() was still waiting, as it should
     else:
         pytest.fail("receive() returned a message on a channel nobody sent to")
