@@ -27,10 +27,11 @@ import sys
 from pathlib import Path
 
 from . import REPO, versions
-from .corpus import NEGATIVE, PYTEST_FORMS, applies, texts
+from .corpus import NEGATIVE, PYTEST_FORMS, REQUIRES, texts
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .results import Problem
 from .signature import normalise, parse_all
+from .snippets import extract as extract_snippets
 from .triage import holds, triage
 
 PLACEHOLDER = "TODO(kb new)"
@@ -129,6 +130,62 @@ def lint_writeup(path: Path) -> list[Problem]:
     else:
         problems += placeholders(guard, guard.read_text(encoding="utf-8", errors="replace").splitlines(), "line")
     problems += placeholders(path, path.read_text(encoding="utf-8").splitlines(), "line")
+    problems += cell_links(entry)
+    problems += snippets(entry)
+    return problems
+
+
+def snippets(entry: Entry) -> list[Problem]:
+    """Each ``python snippet=<name>`` block compiles and some test loads it (kb.snippets)."""
+    problems = []
+    found = extract_snippets(entry.path.read_text(encoding="utf-8"))
+    tests = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                      for p in sorted((entry.root / "tests").rglob("test_*.py"))) if found else ""
+    for name, code in found.items():
+        try:
+            compile(code, f"{entry.path.name}:snippet={name}", "exec")
+        except SyntaxError as exc:
+            problems.append(Problem(entry.path, f"snippet {name!r} does not compile: {exc.msg} "
+                                                f"(line {exc.lineno})", "snippet"))
+        if not re.search(rf"""load\(\s*["']{re.escape(entry.id)}["']\s*,\s*["']{re.escape(name)}["']""", tests):
+            problems.append(Problem(entry.path, f"snippet {name!r} is loaded by no test: add one that runs "
+                                                f"kb.snippets.load({entry.id!r}, {name!r})", "snippet"))
+    return problems
+
+
+#: a write-up's link to the notebook cell that shows a claim: ``(../notebooks/<id>.ipynb#cell-id=<cell id>)``
+CELL_LINK = re.compile(r"\]\((?:\.\./)?notebooks/([a-z0-9-]+)\.ipynb#cell-id=([^)\s]+)\)")
+
+
+#: an entry's key claims (its symptom, its root cause, its fix) each link to a cell
+MIN_CELL_LINKS = 3
+
+
+def cell_links(entry: Entry) -> list[Problem]:
+    """Each claim link names a code cell that exists (cells keep their ids when others move),
+    and the write-up has at least ``MIN_CELL_LINKS`` of them into its own notebook. Links into
+    a notebook that is missing or unreadable are left to the notebook's own problem."""
+    problems, cells = [], {}
+    stem = entry.path.stem
+    for notebook_id in {stem} | {n for n, _ in CELL_LINK.findall(entry.body)}:
+        try:
+            nb = json.loads((entry.root / "notebooks" / f"{notebook_id}.ipynb").read_text(encoding="utf-8"))
+            cells[notebook_id] = {c.get("id"): c.get("cell_type") for c in nb.get("cells", [])}
+        except (OSError, ValueError, AttributeError):
+            cells[notebook_id] = None
+    links = CELL_LINK.findall(entry.body)
+    own = sum(1 for notebook_id, _ in links if notebook_id == stem)
+    if own < MIN_CELL_LINKS and cells[stem] is not None:
+        problems.append(Problem(entry.path, f"{own} claim link(s) into notebooks/{stem}.ipynb, want "
+                                            f"{MIN_CELL_LINKS}+: link the symptom, root cause and fix to the cells "
+                                            "that show them (CONTRIBUTING.md)", "cell-link"))
+    for notebook_id, cell_id in links:
+        if cells[notebook_id] is None:
+            continue
+        kind = cells[notebook_id].get(cell_id)
+        if kind != "code":
+            problems.append(Problem(entry.path, f"link to notebooks/{notebook_id}.ipynb cell {cell_id!r}: "
+                                                + ("not a code cell" if kind else "no such cell"), "cell-link"))
     return problems
 
 
@@ -217,8 +274,10 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
     pins = folder / "captured" / "pins"
     for scenario in scenarios:
         name = scenario.stem.removeprefix("test_")
-        # a scenario for newer Pythons only (``# kb-corpus: python >= X.Y``) is captured by another set
-        sets = [pins] if applies(scenario) else [p for p in (folder / "captured").glob("*") if p.is_dir()]
+        # a scenario for newer Pythons only (``# kb-corpus: python >= X.Y``) is captured by another
+        # set, whichever interpreter runs this check (the notebook runs it on every set)
+        newer_only = REQUIRES.search(scenario.read_text(encoding="utf-8", errors="replace")[:500])
+        sets = [p for p in (folder / "captured").glob("*") if p.is_dir()] if newer_only else [pins]
         lacking = [form for form in (*PYTEST_FORMS, "junit")
                    if not any((s / f"{name}.{form}.{'xml' if form == 'junit' else 'txt'}").exists() for s in sets)]
         if lacking:

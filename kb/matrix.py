@@ -62,6 +62,9 @@ def add_arguments(parser) -> None:
                         help="no run: write the write-ups' Versions tables from versions/results.json")
     parser.add_argument("--write-expect", type=Path, default=None, metavar="FILE",
                         help="no run: write build/matrix.json's failures to FILE as an --expect file")
+    parser.add_argument("--merge", action="append", default=[], type=Path, metavar="FILE",
+                        help="no run: fold another run's matrix.json (another checkout's, another "
+                             "machine's) into build/matrix.json; its sets' entries win (repeatable)")
     parser.add_argument("--root", type=Path, default=REPO,
                         help="the knowledge base (the folder holding versions/ and notebooks/)")
     parser.add_argument("--build", type=Path, default=None, metavar="DIR",
@@ -96,6 +99,10 @@ def run(args) -> int:
     root = args.root.resolve()
     build = (args.build or root / "build").resolve()
     try:
+        if args.merge:
+            merge(build, args.merge)
+            if not (args.write_expect or args.record or args.write_tables):
+                return 0
         if args.write_expect:
             return write_expect(build, args.write_expect)
         if args.record or args.write_tables:
@@ -492,8 +499,41 @@ def write_expect(build: Path, target: Path) -> int:
     return 0
 
 
-def read_matrix(build: Path) -> dict:
-    source = build / "matrix.json"
+def merge(build: Path, files: list[Path]) -> None:
+    """Fold each of ``files`` (a ``matrix.json``) into ``build/matrix.json``, in order: a set
+    it ran keeps its own record (interpreter, versions) and gains the file's entries, which
+    replace the outcomes it had for them; sets only one side ran are kept as they are."""
+    target = build / "matrix.json"
+    merged = read_matrix(build) if target.exists() else {"sets": []}
+    for path in files:
+        try:
+            other = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(other.get("sets"), list):
+                raise ValueError
+        except (OSError, ValueError, AttributeError) as exc:
+            raise versions.VersionsError(f"--merge {path}: not a matrix.json that kb matrix wrote "
+                                         f"({exc.__class__.__name__})") from None
+        by_name = {record["name"]: record for record in merged["sets"]}
+        for record in other.get("sets", []):
+            mine = by_name.get(record["name"])
+            if mine is None or mine.get("status") != "ran":
+                entries = {**(mine or {}).get("entries", {}), **record.get("entries", {})}
+                by_name[record["name"]] = {**record, "entries": entries}
+            else:
+                if record.get("status") == "ran" and (mine.get("versions"), mine.get("python")) != (
+                        record.get("versions"), record.get("python")):
+                    print(f"kb matrix: warning: {record['name']} in {path} ran other versions than "
+                          f"{target}'s; its entries are folded in all the same", file=sys.stderr)
+                mine.setdefault("entries", {}).update(record.get("entries", {}))
+        merged["sets"] = list(by_name.values())
+        print(f"merged {path}: {len(other.get('sets', []))} set(s), "
+              f"{len({e for r in other.get('sets', []) for e in r.get('entries', {})})} entries")
+    build.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+
+
+def read_matrix(build: Path, name: str = "matrix.json") -> dict:
+    source = build / name
     try:
         return json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

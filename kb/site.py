@@ -131,7 +131,9 @@ def writeup_to_html(entry: Entry, ids: set[str], to_root: str = "../..") -> str:
             target, kind = found.group(1), found.group(2)
             if kind == "md":
                 return f'href="{target}.html{found.group(3) or ""}"'
-            return 'href="#notebook"' if target == entry.id else f'href="{target}.html#notebook"'
+            fragment = found.group(3) or ""
+            anchor = fragment if fragment.startswith("#cell-id=") else "#notebook"  # a claim's cell
+            return f'href="{anchor}"' if target == entry.id else f'href="{target}.html{anchor}"'
         resolved = os.path.normpath(os.path.join("context", href)).replace(os.sep, "/")
         return f'href="{html.escape(to_root + "/" + resolved)}"'
 

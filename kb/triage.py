@@ -23,7 +23,7 @@ from pathlib import Path
 from . import REPO
 from .entries import Entry, scan
 from .results import Match, Triage
-from .signature import Signature, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
+from .signature import Signature, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
 
 # Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
 # in front) because a literal first character lets the regex engine skip ahead fast.
@@ -226,7 +226,11 @@ class Reports:
         return self._rest
 
     def hits(self, pattern: re.Pattern) -> list[int]:
-        """The reports in which ``pattern`` occurs (one search over the whole text)."""
+        """The reports in which ``pattern`` occurs (one search over the whole text, none when
+        the text lacks every literal a match needs)."""
+        required = needles(pattern)
+        if required and not any(needle in self.full for needle in required):
+            return []
         found, pos = [], 0
         while (m := pattern.search(self.full, pos)) is not None:
             index = self.index_of(m.start())

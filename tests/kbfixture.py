@@ -12,6 +12,8 @@ import yaml
 from nbformat import v4
 
 SECTIONS = ("Symptom", "Root cause", "Reproduce", "Fix", "Guard", "Versions")
+#: the code cell every fixture notebook has; the default write-up links its claims to it
+CLAIM_CELL = "claims"
 
 
 def notebook(entry_id: str, *, parameters: bool = True, timeout=300, kernel="python3",
@@ -20,7 +22,7 @@ def notebook(entry_id: str, *, parameters: bool = True, timeout=300, kernel="pyt
     body = cells if cells is not None else [v4.new_code_cell("observed = ['boom']")]
     all_cells = [v4.new_markdown_cell(f"# {entry_id}: a symptom\n\n[write-up](../context/{entry_id}.md)"),
                  v4.new_code_cell("def check_claims(entry_id, observed):  # stands in for harness.notebook's\n"
-                                  "    assert observed, entry_id")]
+                                  "    assert observed, entry_id", id=CLAIM_CELL)]
     all_cells.append(v4.new_code_cell('channel_layer = "memory"\ntimeout_s = 5.0',
                                       metadata={"tags": ["parameters"]} if parameters else {}))
     all_cells += body
@@ -58,6 +60,8 @@ def write_entry(root: Path, entry_id: str = "echo-refused", *,
                 parts += ["The test fails with:", "", "```", *quoted, "```", ""]
             else:
                 parts += [f"Text of {name}.", ""]
+            if name in ("Symptom", "Root cause", "Fix"):
+                parts += [f"[shown](../notebooks/{entry_id}.ipynb#cell-id={CLAIM_CELL})", ""]
         body = "\n".join(parts)
     path = root / "context" / f"{entry_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)

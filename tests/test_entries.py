@@ -8,7 +8,7 @@ from kb.entries import EntryError, load, load_all, parse, quoted_code, scan
 
 def test_an_entry_knows_its_sections_patterns_and_notebook(tmp_path):
     entry = parse(write_entry(tmp_path))
-    assert entry.section("Fix") == "Text of Fix."
+    assert entry.section("Fix") == "Text of Fix.\n\n[shown](../notebooks/echo-refused.ipynb#cell-id=claims)"
     assert entry.section("Nope") == ""
     assert entry.signatures == [{"name": "sig-1", "strength": "strong",
                                  "all": [r"EchoRefused: connection \d+ refused"]}]

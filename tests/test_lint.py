@@ -22,6 +22,40 @@ def test_when_entry_is_complete_then_lint_passes_with_exit_0(tmp_path, capsys):
     assert "1 entry ok" in capsys.readouterr().err
 
 
+def test_a_claims_link_must_name_a_code_cell_of_the_notebook(tmp_path):
+    cells = [v4.new_code_cell("observed = ['boom']", id="shows-it"), v4.new_markdown_cell("prose", id="words")]
+    path = write_entry(tmp_path, nb=notebook("echo-refused", cells=cells))
+    text = path.read_text(encoding="utf-8").replace(
+        "Text of Root cause.", "Refused ([shown](../notebooks/echo-refused.ipynb#cell-id=shows-it)).")
+    path.write_text(text, encoding="utf-8")
+    assert lint(tmp_path) == []
+    path.write_text(text.replace("cell-id=shows-it)", "cell-id=gone)") + "\n[x](../notebooks/echo-refused.ipynb#cell-id=words)\n",
+                    encoding="utf-8")
+    assert [(p.message, p.code) for p in lint(tmp_path)] == [
+        ("link to notebooks/echo-refused.ipynb cell 'gone': no such cell", "cell-link"),
+        ("link to notebooks/echo-refused.ipynb cell 'words': not a code cell", "cell-link")]
+
+
+SNIPPET = "Copy this:\n\n  ```python snippet=double-it\n  def double(x):\n      return 2 * x\n  ```\n"
+
+
+def test_a_snippet_to_copy_runs_on_its_own_and_must_be_loaded_by_a_test(tmp_path):
+    from kb.snippets import SnippetError, load
+
+    path = write_entry(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("Text of Fix.", SNIPPET), encoding="utf-8")
+    assert load("echo-refused", "double-it", root=tmp_path).double(21) == 42
+    with pytest.raises(SnippetError, match=r"^echo-refused.md has no ```python snippet=triple block \(it has: double-it\)$"):
+        load("echo-refused", "triple", root=tmp_path)
+    assert [(p.message, p.code) for p in lint(tmp_path)] == [
+        ("snippet 'double-it' is loaded by no test: add one that runs kb.snippets.load('echo-refused', "
+         "'double-it')", "snippet")]
+    (tmp_path / "tests" / "test_copy.py").write_text('load("echo-refused", "double-it")\n', encoding="utf-8")
+    assert lint(tmp_path) == []
+    path.write_text(path.read_text(encoding="utf-8").replace("return 2 * x", "return 2 *"), encoding="utf-8")
+    assert [p.code for p in lint(tmp_path)] == ["snippet"]
+
+
 def test_when_a_writeup_has_no_notebook_then_it_is_reported(tmp_path, capsys):
     write_entry(tmp_path, nb=False)
     assert cli.main(["lint", "--root", str(tmp_path)]) == 1
@@ -211,3 +245,12 @@ def test_the_fixture_notebook_is_valid_nbformat(tmp_path):
     write_entry(tmp_path)
     nbformat.validate(nbformat.read(tmp_path / "notebooks" / "echo-refused.ipynb", as_version=4))
     assert json.loads((tmp_path / "notebooks" / "echo-refused.ipynb").read_text())["nbformat"] == 4
+
+
+def test_a_writeup_links_at_least_three_claims_to_its_notebook(tmp_path):
+    path = write_entry(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[shown](../notebooks/echo-refused.ipynb#cell-id=claims)", "", 2), encoding="utf-8")
+    assert [(p.message, p.code) for p in lint(tmp_path)] == [
+        ("1 claim link(s) into notebooks/echo-refused.ipynb, want 3+: link the symptom, root cause and fix "
+         "to the cells that show them (CONTRIBUTING.md)", "cell-link")]

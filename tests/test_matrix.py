@@ -284,3 +284,31 @@ def test_failure_line_takes_a_guards_E_line_and_says_where_a_bare_assert_failed(
     assert matrix.failure_line(cell, notebook=True) == "AssertionError at `assert x == 2, 'F [100%]'`"
     told = cell.replace("AssertionError: ", "AssertionError: x was 1")
     assert matrix.failure_line(told, notebook=True) == "AssertionError: x was 1"
+
+
+def test_merge_folds_another_runs_entries_into_the_sets_and_keeps_the_rest(tmp_path, capsys):
+    """Two checkouts each ran some entries: --merge makes one matrix of both, then --record."""
+    root = kb_with_writeup(tmp_path)
+    (root / "build").mkdir()
+    (root / "build" / "matrix.json").write_text(json.dumps(MATRIX))
+    other = json.loads(json.dumps(MATRIX))
+    other["sets"] = [other["sets"][1], {"name": "third", "status": "ran", "python": "3.13.0",
+                                        "versions": {}, "entries": {}}]
+    other["sets"][0]["entries"] = {"second": {"notebook": {"status": "passed", "seconds": 1, "error": ""}},
+                                   "demo": {"notebook": {"status": "passed", "seconds": 1, "error": ""}}}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert kb_matrix(root, "--merge", str(tmp_path / "other.json"), "--record") == 0
+    merged = {s["name"]: s for s in json.loads((root / "build" / "matrix.json").read_text())["sets"]}
+    assert sorted(merged) == ["gone", "new", "old", "third"]
+    assert merged["old"]["entries"]["demo"]["notebook"]["status"] == "passed"  # the later run wins
+    assert sorted(merged["old"]["entries"]) == ["demo", "second"]
+    assert merged["new"] == MATRIX["sets"][0]  # untouched
+    assert sorted(json.loads((root / "versions" / "results.json").read_text())["entries"]) == ["demo", "second"]
+    assert "merged" in capsys.readouterr().out
+
+
+def test_merge_of_an_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys):
+    root = kb_with_writeup(tmp_path)
+    assert kb_matrix(root, "--merge", str(tmp_path / "absent.json")) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kb matrix: ") and "absent.json" in err and "\n" not in err

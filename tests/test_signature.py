@@ -1,8 +1,23 @@
 """kb.signature: the normalisation every signature reads, and the signature model."""
 
-import pytest
+import re
 
-from kb.signature import Signature, SignatureError, browser_problem, normalise
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb import REPO
+from kb.corpus import texts
+from kb.entries import scan
+from kb.signature import (
+    NORMALISE,
+    Signature,
+    SignatureError,
+    browser_problem,
+    needles,
+    normalise,
+    normalise_by_rules,
+)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -83,3 +98,65 @@ def test_a_bad_signature_is_one_line_error(raw, message):
     with pytest.raises(SignatureError, match=None) as failed:
         Signature.parse(raw)
     assert message in str(failed.value) and "\n" not in str(failed.value)
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"Two event loops are trying", ("Two event loops are trying",)),
+    (r"(?:Magic|Async)?Mock\(\) was never awaited", ("Mock() was never awaited",)),
+    (r"\bSyntheticError\b: .* refused", ("SyntheticError",)),
+    (r"[A-Z]\w+Error: (?:connection )+closed", ("connection ",)),
+    (r"(?:asgiref/testing|asgiref\\testing)", ("asgiref",)),  # the parser factors the prefix out
+    (r"RuntimeError|TimeoutError", ("RuntimeError", "TimeoutError")),
+    (r"RuntimeError|\w+Error", ("Error", "RuntimeError")),
+    (r"RuntimeError|\w+Err", ()),  # one branch without a long enough literal: no shortcut
+    (r"(?:Runtime|Timeout)Error: lost", ("Error: lost",)),
+    (r"(?i:hello world)", ()),  # case-insensitive: no shortcut
+    (r"\bin \w+$", ()),  # too short to be worth it
+])
+def test_needles_are_literals_every_match_holds(pattern, expected):
+    assert needles(re.compile(pattern, re.M)) == expected
+
+
+def test_needles_never_skip_a_real_match():
+    """Over every entry's patterns and the whole captured corpus: a pattern that matches a
+    text always finds one of its needles in it (the shortcut never hides a match)."""
+    entries, _ = scan(REPO)
+    patterns = [re.compile(p, re.M) for e in entries for s in e.signatures if isinstance(s, dict)
+                for key in ("all", "any", "not") for p in s.get(key, [])]
+    corpus = [normalise(text) for e in entries for _, text in texts(REPO, e.id)]
+    checked = 0
+    for pattern in patterns:
+        required = needles(pattern)
+        for text in corpus:
+            if pattern.search(text):
+                checked += 1
+                assert not required or any(n in text for n in required), (pattern.pattern, required)
+    assert checked > len(entries)  # the corpus exercised the patterns
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "cde", "x", "(?:fg|hij)", "[k-m]", "n?", "(?:op)+", "\\b",
+                                 "q*", "rstu", "|", "(?:vw)?", "."]), min_size=1, max_size=8),
+       st.text(alphabet="abcdefghijklmnopqrstuvwx ", max_size=40))
+def test_needles_hold_for_generated_patterns(parts, text):
+    pattern = re.compile("".join(parts))
+    required = needles(pattern)
+    if pattern.search(text) and required:
+        assert any(n in text for n in required), (pattern.pattern, required, text)
+
+
+def test_the_line_pass_is_the_browser_rules():
+    """normalise's one pass over the lines gives what NORMALISE's regexes (the browser's) give:
+    on the whole corpus, and on generated texts made of the characters those rules read."""
+    assert [p for p, _, _ in NORMALISE[1:5]] == [r"^[ \t]*E(?:[ \t]+|$)", r"^[ \t]+",
+                                                 r"(?<![ \t])[ \t]+$", r"^>[ \t]+"]
+    entries, _ = scan(REPO)
+    for entry in entries:
+        for path, text in texts(REPO, entry.id):
+            assert normalise(text) == normalise_by_rules(text), path
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \tE>\n\rxe:", max_size=60))
+def test_the_line_pass_is_the_browser_rules_on_generated_text(text):
+    assert normalise(text) == normalise_by_rules(text)

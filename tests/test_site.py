@@ -60,12 +60,13 @@ def build_kb(root: Path) -> Path:
                 symptoms=("RuntimeError on the second receive",), signatures=("TwoLoops: x",),
                 quoted=("TwoLoops: x",), front={"tags": ["event-loop"]},
                 body="# t\n\n## Symptom\n\n`TwoLoops: x`, related to [the origin entry](origin-refused.md) "
-                     "and [its notebook](../notebooks/two-loops.ipynb), see [harness](../harness/layers.py).\n\n"
+                     "and [its notebook](../notebooks/two-loops.ipynb), see [harness](../harness/layers.py); "
+                     "[shown](../notebooks/origin-refused.ipynb#cell-id=plot-cell).\n\n"
                      "## Root cause\n\n| layer | loop |\n|---|---|\n| redis | A |\n\n## Reproduce\n\nx\n\n"
                      "## Fix\n\nx\n\n## Guard\n\nx\n\n## Versions\n\nx\n")
     build = root / "build"
     (build / "executed").mkdir(parents=True)
-    executed = notebook("origin-refused", cells=[v4.new_code_cell("plot()", execution_count=3, outputs=[
+    executed = notebook("origin-refused", cells=[v4.new_code_cell("plot()", execution_count=3, id="plot-cell", outputs=[
         v4.new_output("display_data", data={"image/png": png_plot(), "text/plain": "<Figure>"})])])
     nbformat.write(executed, build / "executed" / "origin-refused.ipynb")
     failed = notebook("mock-await", cells=[v4.new_code_cell("await m()", execution_count=3, outputs=[
@@ -154,6 +155,9 @@ def test_writeup_links_to_entries_and_notebooks_point_into_the_site(site):
     html = (site / "two-loops.html").read_text(encoding="utf-8")
     assert '<a href="origin-refused.html">the origin entry</a>' in html
     assert '<a href="#notebook">its notebook</a>' in html
+    # a claim's link lands on the executed cell that shows it
+    assert '<a href="origin-refused.html#cell-id=plot-cell">shown</a>' in html
+    assert 'id="cell-id=plot-cell"' in (site / "origin-refused.html").read_text(encoding="utf-8")
     assert '<a href="../../harness/layers.py">harness</a>' in html
     assert "<table>" in html  # mistune's table plugin
 

@@ -99,18 +99,10 @@ async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_c
 def copied_cancel_and_wait(python_310: bool):
     """A ``cancel_and_wait`` block of the write-up, executed on its own (no harness import): the
     Python 3.11+ one (``Task.cancelling()``), or with ``python_310`` the ``asyncio.wait`` one."""
-    import re
-    from pathlib import Path
+    from kb.snippets import load
 
-    text = (Path(__file__).resolve().parents[2] / "context" / "heartbeat-timing.md").read_text()
-    blocks = re.findall(r"```python\n(\s*import asyncio\n.*?async def cancel_and_wait.*?)```", text, re.S)
-    by_kind = {"cancelling()" not in block: block for block in blocks}
-    assert len(blocks) == 2 and len(by_kind) == 2, "the write-up lost a cancel_and_wait block"
-    lines = by_kind[python_310].splitlines()
-    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-    namespace: dict = {}
-    exec("\n".join(line[indent:] for line in lines), namespace)  # noqa: S102 - our own write-up
-    return namespace["cancel_and_wait"]
+    name = "cancel-and-wait-py310" if python_310 else "cancel-and-wait"
+    return load("heartbeat-timing", name).cancel_and_wait
 
 
 async def stop_a_task_then_a_slow_one_under_cancellation(cancel_and_wait):
