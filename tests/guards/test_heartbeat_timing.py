@@ -101,8 +101,9 @@ def copied_cancel_and_wait(python_310: bool):
     Python 3.11+ one (``Task.cancelling()``), or with ``python_310`` the ``asyncio.wait`` one."""
     from kb.snippets import load
 
-    name = "cancel-and-wait-py310" if python_310 else "cancel-and-wait"
-    return load("heartbeat-timing", name).cancel_and_wait
+    if python_310:
+        return load("heartbeat-timing", "cancel-and-wait-py310").cancel_and_wait
+    return load("heartbeat-timing", "cancel-and-wait").cancel_and_wait
 
 
 async def stop_a_task_then_a_slow_one_under_cancellation(cancel_and_wait):
