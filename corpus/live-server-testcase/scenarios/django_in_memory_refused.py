@@ -1,0 +1,18 @@
+"""The same refusal under Django's test runner (``manage.py test``) and the harness's test
+settings, whose SQLite test database is in memory (Django's default when ``TEST.NAME`` is
+unset)."""
+
+from live_database import in_memory_test_database, join_as
+
+in_memory_test_database()
+
+from channels.testing import ChannelsLiveServerTestCase  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+
+
+class MatchOverLiveServer(ChannelsLiveServerTestCase):
+    serve_static = False
+
+    def test_a_user_joins_a_match(self):
+        ada = get_user_model().objects.create_user("ada")
+        self.assertEqual(join_as(self.live_server_ws_url, ada.pk)["type"], "joined")
