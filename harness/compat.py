@@ -15,6 +15,21 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 #: 3.11, ``asyncio.TimeoutError`` (a different class) on 3.10. Catch this, not the builtin.
 WaitTimeout = asyncio.TimeoutError  # noqa: UP041 - the alias is the point on 3.10
 
+
+def _deadline():
+    """``asyncio.timeout`` (Python 3.11); on 3.10 asgiref's vendored ``async_timeout``
+    (``asgiref.timeout.timeout``), which cancels the block at the deadline the same way and
+    raises ``asyncio.TimeoutError`` (``WaitTimeout``) only if that cancellation ended it."""
+    if hasattr(asyncio, "timeout"):
+        return asyncio.timeout
+    from asgiref.timeout import timeout
+
+    return timeout
+
+
+#: ``async with deadline(seconds):``, on every Python of the matrix (see ``_deadline``).
+deadline = _deadline()
+
 #: channels 4.1 added ``reason=`` to ``AsyncWebsocketConsumer.close()``; 4.0 takes only ``code``.
 CLOSE_TAKES_REASON = "reason" in inspect.signature(AsyncWebsocketConsumer.close).parameters
 

@@ -19,6 +19,7 @@ from importlib.metadata import version
 import pytest
 
 from harness.client import communicator
+from harness.compat import WaitTimeout
 from harness.consumers.match import MatchConsumer
 from harness.protocol import CloseCode
 
@@ -62,7 +63,7 @@ async def test_when_a_receive_times_out_then_disconnect_reports_the_apps_cancell
     assert await conn.connect(timeout=WAIT) == (True, None)
     (heartbeat,) = heartbeat_tasks()
 
-    with pytest.raises(TimeoutError):
+    with pytest.raises(WaitTimeout):  # TimeoutError; on Python 3.10 asyncio.TimeoutError
         await conn.receive_json_from(timeout=0.05)  # production timing: no ping for 25 s
     assert conn.future.cancelled()  # the communicator cancelled the application...
     assert not heartbeat.done()  # ...whose disconnect() never ran: its heartbeat is orphaned
@@ -95,16 +96,19 @@ async def test_when_the_client_disconnects_then_the_consumer_absorbs_its_tasks_c
     assert "guard-cancel" not in ROOMS  # the clean-up after cancel_and_wait ran
 
 
-def copied_cancel_and_wait():
-    """The ``cancel_and_wait`` block of the write-up, executed on its own (no harness import)."""
+def copied_cancel_and_wait(python_310: bool):
+    """A ``cancel_and_wait`` block of the write-up, executed on its own (no harness import): the
+    Python 3.11+ one (``Task.cancelling()``), or with ``python_310`` the ``asyncio.wait`` one."""
     from kb.snippets import load
 
+    if python_310:
+        return load("heartbeat-timing", "cancel-and-wait-py310").cancel_and_wait
     return load("heartbeat-timing", "cancel-and-wait").cancel_and_wait
 
 
-@pytest.mark.asyncio
-async def test_when_the_copied_snippet_stops_a_task_then_only_its_own_cancellation_is_swallowed():
-    cancel_and_wait = copied_cancel_and_wait()
+async def stop_a_task_then_a_slow_one_under_cancellation(cancel_and_wait):
+    """The contract of both spellings: the task's own cancellation is swallowed, the caller's
+    own is raised."""
     sleeper = asyncio.create_task(asyncio.sleep(60))
     await asyncio.wait_for(cancel_and_wait(sleeper), WAIT)  # returns: the task's cancellation
     assert sleeper.cancelled()
@@ -127,3 +131,19 @@ async def test_when_the_copied_snippet_stops_a_task_then_only_its_own_cancellati
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(stopper, WAIT)
     await asyncio.wait([slow], timeout=WAIT)
+
+
+@pytest.mark.asyncio
+async def test_when_the_copied_310_snippet_stops_a_task_then_only_its_own_cancellation_is_swallowed():
+    await stop_a_task_then_a_slow_one_under_cancellation(copied_cancel_and_wait(python_310=True))
+
+
+@pytest.mark.asyncio
+async def test_when_the_copied_311_snippet_stops_a_task_then_only_its_own_cancellation_is_swallowed():
+    cancel_and_wait = copied_cancel_and_wait(python_310=False)
+    if hasattr(asyncio.Task, "cancelling"):  # Python 3.11+
+        await stop_a_task_then_a_slow_one_under_cancellation(cancel_and_wait)
+    else:  # Python 3.10: Task.cancelling() does not exist, the write-up says so
+        stopper = asyncio.create_task(cancel_and_wait(asyncio.create_task(asyncio.sleep(60))))
+        with pytest.raises(AttributeError, match="object has no attribute 'cancelling'"):
+            await asyncio.wait_for(stopper, WAIT)

@@ -9,9 +9,9 @@ must still connect. See context/origin-validator.md.
 import asyncio
 
 import pytest
-from websockets.exceptions import InvalidStatus
 
 from harness import client
+from harness.compat import HandshakeRefused, refused_status
 from harness.consumers import connect_calls
 
 FOREIGN = "http://evil.example"
@@ -65,9 +65,9 @@ def server(harness_db):
 @pytest.mark.asyncio
 @pytest.mark.parametrize("origin", [None, FOREIGN], ids=["missing-origin", "foreign-origin"])
 async def test_real_server_answers_the_handshake_with_403(server, origin):
-    with pytest.raises(InvalidStatus, match=HTTP_403) as refused:
+    with pytest.raises(HandshakeRefused, match=HTTP_403) as refused:
         await client.connect(server.url, "/ws/echo/", origin=origin, timeout=10)
-    assert refused.value.response.status_code == 403
+    assert refused_status(refused.value) == 403
 
 
 @pytest.mark.realserver
