@@ -28,8 +28,10 @@ def overlay(*requirements: str, timeout: float = 300.0) -> Path:
     ``pytest -n 2``) never see a half-installed folder. Raises ``RuntimeError`` with pip's
     output when the install fails.
     """
-    key = hashlib.sha256("\n".join(sorted(requirements)).encode()).hexdigest()[:12]
-    target = OVERLAYS / f"{'+'.join(sorted(requirements)).replace('==', '-')}-{key}"
+    # the interpreter's version is part of the key: a package built for 3.11 may not import on 3.10
+    python = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+    key = hashlib.sha256("\n".join([python, *sorted(requirements)]).encode()).hexdigest()[:12]
+    target = OVERLAYS / f"{'+'.join(sorted(requirements)).replace('==', '-')}-{python}-{key}"
     if target.is_dir():
         return target
     OVERLAYS.mkdir(parents=True, exist_ok=True)
