@@ -544,6 +544,10 @@ def read_matrix(build: Path, name: str = "matrix.json") -> dict:
 def record_and_write(root: Path, build: Path, record: bool, write: bool) -> int:
     if record:
         results = versions.summarise(read_matrix(build))
+        if (root / "versions" / "sets.yaml").exists():  # the tables list sets in sets.yaml's order
+            order = list(versions.load_sets(root))
+            results["sets"] = dict(sorted(results["sets"].items(),
+                                          key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
         target = versions.results_path(root)
         target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(f"recorded {len(results['sets'])} set(s), {len(results['entries'])} entries in {target}")
