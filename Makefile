@@ -25,10 +25,9 @@ $(STAMP): requirements.txt pyproject.toml
 run: $(STAMP) ## Execute every notebook into build/executed/ and render the site in build/site/
 	$(PY) -m kb run -n $(N)
 
-test: $(STAMP) lint ## Lint, then the harness and tooling tests and every notebook (nbmake), in one session
-	# one pytest session, notebooks first and work stealing: the long notebooks start at once and
-	# the short tests fill the workers around them (no idle tail between two sessions)
-	$(PY) -m pytest --nbmake --nbmake-timeout=600 notebooks tests -n $(N) --dist worksteal
+test: $(STAMP) lint test-harness test-notebooks ## Lint, harness and tooling tests, then every notebook under nbmake
+# (Two sessions, not one: a worker that has run a notebook's kernel leaves SIGINT ignored, and
+# the processes it starts afterwards inherit that, so tests/test_orphans.py's Ctrl-C cases fail.)
 
 test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers)
 	$(PY) -m pytest tests -n $(N)
