@@ -17,6 +17,7 @@ from setuptools.command.build_py import build_py
 
 #: what ships, relative to the repository; a folder that does not exist is skipped
 KNOWLEDGE = ("context", "notebooks", "corpus", "tests/guards", "tests/conftest.py",
+             "tests/test_snippets.py",  # runs the write-ups' snippets as users copy them
              "pyproject.toml", "requirements.txt")  # pytest's settings; the pins notebooks need
 ROOT = Path(__file__).resolve().parent
 JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")

@@ -170,6 +170,7 @@ def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plug
     assert f"pytest --nbmake {notebook}\n" in shown and notebook.is_file()
     assert (knowledge / "requirements.txt").is_file() and (knowledge / "pyproject.toml").is_file()
     assert (knowledge / "tests" / "guards" / "test_sync_async_boundary.py").is_file()
+    assert (knowledge / "tests" / "test_snippets.py").is_file()  # the copied fixes' own tests
     unknown = run([bin_dir / "kb", "show", "sync-async"], tmp_path, env)
     assert (unknown.returncode, unknown.stderr) == (
         2, "kb show: no entry 'sync-async'; did you mean sync-async-boundary?\n")
