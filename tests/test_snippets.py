@@ -115,3 +115,25 @@ def test_the_copied_daphne_fixture_says_why_when_daphne_cannot_start(daphne_on_f
     with pytest.raises(RuntimeError, match=r"^daphne did not listen \(limit 20\.0 s\):\n(?s:.*)No module named 'no_such_project'"):
         with daphne_on_free_port("no_such_project.asgi:application"):
             pass
+
+
+@pytest.mark.asyncio
+async def test_the_copied_logging_validator_refuses_as_channels_does_and_says_why(caplog, memory_layer):
+    from django.conf import settings
+
+    copied = load("origin-validator", "logging-origin-validator")
+    application = copied.AllowedHostsLoggingOriginValidator(echo_app())
+    assert copied.LoggingOriginValidator.__mro__[1].__name__ == "OriginValidator"
+    results = {}
+    with caplog.at_level("WARNING", logger="websocket.origin"):
+        for origin in (None, b"http://evil.example", b"http://localhost"):
+            headers = [(b"origin", origin)] if origin else []
+            communicator = WebsocketCommunicator(application, "/ws/echo/", headers=headers)
+            results[origin] = await communicator.connect(timeout=WAIT)
+            await communicator.disconnect()
+    assert results == {None: (False, 1000), b"http://evil.example": (False, 1000),
+                       b"http://localhost": (True, None)}
+    allowed = list(settings.ALLOWED_HOSTS)
+    assert [r.getMessage() for r in caplog.records if r.name == "websocket.origin"] == [
+        f"WebSocket /ws/echo/ refused: Origin None is not in {allowed!r}",
+        f"WebSocket /ws/echo/ refused: Origin b'http://evil.example' is not in {allowed!r}"]
