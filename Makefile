@@ -26,8 +26,6 @@ run: $(STAMP) ## Execute every notebook into build/executed/ and render the site
 	$(PY) -m kb run -n $(N)
 
 test: $(STAMP) lint test-harness test-notebooks ## Lint, harness and tooling tests, then every notebook under nbmake
-# (Two sessions, not one: a worker that has run a notebook's kernel leaves SIGINT ignored, and
-# the processes it starts afterwards inherit that, so tests/test_orphans.py's Ctrl-C cases fail.)
 
 test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers)
 	$(PY) -m pytest tests -n $(N)

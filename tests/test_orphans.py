@@ -116,7 +116,10 @@ def kill_marked(mark: str) -> None:
 
 CHILD = textwrap.dedent(
     """
-    import sys, threading
+    import sys, threading, signal
+    # Ctrl-C raises KeyboardInterrupt, as in a terminal's job, even where this test runner was
+    # started with SIGINT ignored (a shell's background job: `make test &`), which children inherit
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from harness.bootstrap import bootstrap
     from harness.servers import daphne_server, redis_server
 

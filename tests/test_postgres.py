@@ -196,7 +196,10 @@ async def test_a_daphne_started_in_postgres_db_reads_the_same_database(postgres_
 
 CHILD = textwrap.dedent(
     """
-    import threading
+    import threading, signal
+    # Ctrl-C raises KeyboardInterrupt, as in a terminal's job, even where this test runner was
+    # started with SIGINT ignored (a shell's background job: `make test &`), which children inherit
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from harness.servers import postgres_server
 
     print("STARTING", flush=True)
