@@ -60,9 +60,11 @@ CONFTEST = 'pytest_plugins = ["harness.fixtures"]\n'
 PACKAGES = ("Django", "channels", "channels-redis", "daphne", "asgiref", "redis", "websockets",
             "pytest", "pytest-asyncio", "pytest-django", "coverage")
 OUTCOMES = re.compile(r"(\d+) (passed|failed|errors?)\b")
-#: a scenario's opening line ``# kb-corpus: python >= 3.12``: captured only on such interpreters
-#: (a failure that older Pythons do not raise, e.g. unittest.mock's 3.12 deny-list)
-REQUIRES = re.compile(r"^# kb-corpus: python >= (\d+)\.(\d+)[ \t]*$", re.M)
+#: a scenario's opening lines ``# kb-corpus: python >= 3.12``, ``# kb-corpus: asgiref < 3.9``:
+#: captured only where every one holds (a failure that other versions do not raise, e.g.
+#: unittest.mock's 3.12 deny-list, asgiref 3.9's re-raised CancelledError); ``python`` is the
+#: interpreter, any other name an installed distribution
+REQUIRES = re.compile(r"^# kb-corpus: ([A-Za-z0-9][A-Za-z0-9_.-]*) (>=|<) (\d+(?:\.\d+)*)[ \t]*$", re.M)
 TIMEOUT = 300
 
 
@@ -134,7 +136,10 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
     out = scenarios.parent / "captured" / set_name
     jobs = []
     for path in sorted(scenarios.glob("*.py")):
-        if (only and path.name not in only) or not applies(path):
+        if only and path.name not in only:
+            continue
+        if unmet := unmet_requirement(path):
+            print(f"{scenarios.parent.name}: {path.name} not captured here: {unmet}", flush=True)
             continue
         kind, _, name = path.stem.partition("_")
         if kind == "test":
@@ -185,9 +190,37 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
 
 
 def applies(path: Path) -> bool:
-    """False when the scenario asks for a newer Python than this one (``REQUIRES``)."""
-    wanted = REQUIRES.search(path.read_text(encoding="utf-8")[:500])
-    return not wanted or sys.version_info[:2] >= (int(wanted[1]), int(wanted[2]))
+    """False when the scenario asks for versions other than these (``REQUIRES``)."""
+    return unmet_requirement(path) is None
+
+
+def requirements(text: str) -> list[tuple[str, str, str]]:
+    """A scenario's ``(name, operator, version)`` requirements, from its first 500 characters."""
+    return REQUIRES.findall(text[:500])
+
+
+def unmet_requirement(path: Path) -> str | None:
+    """None when every requirement of the scenario holds here; else the first that does not,
+    with the version found (e.g. ``needs asgiref >= 3.9, has 3.8.1``)."""
+    for name, op, wanted in requirements(path.read_text(encoding="utf-8")):
+        if name == "python":
+            have = platform.python_version()
+        else:
+            try:
+                have = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                return f"needs {name} {op} {wanted}, has none"
+        holds = _release(have) >= _release(wanted)
+        if holds != (op == ">="):
+            return f"needs {name} {op} {wanted}, has {have}"
+    return None
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``"8.4.2"`` -> ``(8, 4, 2)``, ``"1.0.0a1"`` -> ``(1, 0, 0)``, padded for comparison."""
+    digits = re.match(r"\d+(?:\.\d+)*", version)
+    parts = tuple(int(x) for x in digits[0].split(".")) if digits else (0,)
+    return parts + (0,) * (4 - len(parts))
 
 
 def run_env(redis_url: str | None) -> dict:

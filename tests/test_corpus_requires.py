@@ -1,19 +1,44 @@
-"""kb.corpus.applies: a scenario may ask for a newer Python (``# kb-corpus: python >= X.Y``)."""
+"""kb.corpus.applies: a scenario may ask for versions (``# kb-corpus: python >= X.Y``,
+``# kb-corpus: asgiref < 3.9``) and is captured only where they hold."""
 
 import sys
+from importlib import metadata
 
-from kb.corpus import applies
+from kb.corpus import applies, unmet_requirement
+
+
+def scenario(tmp_path, *lines):
+    path = tmp_path / "test_s.py"
+    path.write_text("".join(f"{line}\n" for line in lines) + "def test_a():\n    assert False\n")
+    return path
 
 
 def test_when_a_scenario_asks_for_a_newer_python_then_it_is_not_captured_here(tmp_path):
-    newer = tmp_path / "test_newer.py"
-    newer.write_text("# kb-corpus: python >= 99.0\ndef test_a():\n    assert False\n")
-    assert not applies(newer)
+    path = scenario(tmp_path, "# kb-corpus: python >= 99.0")
+    assert not applies(path)
+    assert unmet_requirement(path) == f"needs python >= 99.0, has {sys.version.split()[0]}"
 
 
 def test_when_a_scenario_asks_for_this_python_or_none_then_it_is_captured(tmp_path):
-    this = tmp_path / "test_this.py"
-    this.write_text(f"# kb-corpus: python >= {sys.version_info[0]}.{sys.version_info[1]}\n")
-    plain = tmp_path / "test_plain.py"
-    plain.write_text("def test_a():\n    assert False\n")
-    assert applies(this) and applies(plain)
+    assert applies(scenario(tmp_path, f"# kb-corpus: python >= {sys.version_info[0]}.{sys.version_info[1]}"))
+    assert applies(scenario(tmp_path))
+
+
+def test_when_a_distribution_bound_holds_then_it_is_captured_and_when_not_then_it_says_which(tmp_path):
+    have = metadata.version("pytest")
+    major = int(have.split(".")[0])
+    assert applies(scenario(tmp_path, f"# kb-corpus: pytest >= {major}", f"# kb-corpus: pytest < {major + 1}"))
+    path = scenario(tmp_path, f"# kb-corpus: pytest < {major}")
+    assert unmet_requirement(path) == f"needs pytest < {major}, has {have}"
+
+
+def test_when_every_line_must_hold_then_one_unmet_line_is_enough_to_leave_it_out(tmp_path):
+    path = scenario(tmp_path, "# kb-corpus: python >= 3.0", "# kb-corpus: no-such-distribution >= 1.0")
+    assert unmet_requirement(path) == "needs no-such-distribution >= 1.0, has none"
+
+
+def test_when_versions_have_suffixes_then_their_release_numbers_are_compared(tmp_path):
+    from kb.corpus import _release
+
+    assert _release("1.0.0a1") == (1, 0, 0, 0) < _release("1.1") == (1, 1, 0, 0)
+    assert _release("3.8.1") < _release("3.9") <= _release("3.9.0")
