@@ -28,6 +28,7 @@ def data(entries: list[Entry]) -> dict:
         "banner": triage.BANNER.pattern,
         "summary": triage.SUMMARY.pattern,
         "unittest": triage.UNITTEST.pattern,
+        "final": triage.FINAL.pattern,
         "weak": triage.WEAK,
         "entries": [{
             "id": entry.id,

@@ -134,12 +134,13 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
     ``only`` and ``forms`` the set's folder is replaced as a whole, with them only the
     captures made are."""
     out = scenarios.parent / "captured" / set_name
-    jobs = []
+    jobs, left_out = [], 0
     for path in sorted(scenarios.glob("*.py")):
         if only and path.name not in only:
             continue
         if unmet := unmet_requirement(path):
             print(f"{scenarios.parent.name}: {path.name} not captured here: {unmet}", flush=True)
+            left_out += 1
             continue
         kind, _, name = path.stem.partition("_")
         if kind == "test":
@@ -148,20 +149,29 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
         elif kind in ("django", "script") and (not forms or kind in forms):
             jobs.append((path, name, kind))
     if not jobs:
-        if forms:  # e.g. --form django for a folder with only pytest scenarios: nothing to do
+        # --form django for a folder with only pytest scenarios, or every scenario asks for
+        # other versions (said above): nothing to capture here
+        if forms or left_out:
             return []
         raise CaptureError(f"{scenarios} has no test_*.py, django_*.py or script_*.py"
                            + (f" among {', '.join(sorted(only))}" if only else ""))
     with tempfile.TemporaryDirectory(prefix="kb-corpus-") as tmp:
-        work = Path(tmp) / scenarios.parent.name
-        shutil.copytree(scenarios, work, ignore=shutil.ignore_patterns("__pycache__"))
-        if not (work / "pytest.ini").exists() and not (work / "pyproject.toml").exists():
-            (work / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
-        if not (work / "conftest.py").exists():
-            (work / "conftest.py").write_text(CONFTEST, encoding="utf-8")
         env = run_env(redis_url)
+
+        def run_in_own_folder(numbered):
+            # each run in its own copy: runs at once must not share what a scenario writes
+            # next to itself (a SQLite test database file, a JUnit report)
+            number, job = numbered
+            work = Path(tmp) / str(number) / scenarios.parent.name
+            shutil.copytree(scenarios, work, ignore=shutil.ignore_patterns("__pycache__"))
+            if not (work / "pytest.ini").exists() and not (work / "pyproject.toml").exists():
+                (work / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
+            if not (work / "conftest.py").exists():
+                (work / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+            return run_one(work, *job, env)
+
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(pool.map(lambda job: run_one(work, *job, env), jobs))
+            results = list(pool.map(run_in_own_folder, enumerate(jobs)))
     problems = [r["problem"] for r in results if r.get("problem")]
     if problems:
         raise CaptureError("; ".join(problems))

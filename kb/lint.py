@@ -265,6 +265,16 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
             also = f" ({entry.id} ranks lower)" if entry.id in report.matches else ""
             problems.append(Problem(path, f"triages to {first or 'no entry'}, not {entry.id}{also}",
                                     "corpus-mismatch"))
+    for name, why in no_evidence(folder).items():
+        if not why:
+            problems.append(Problem(folder / NO_EVIDENCE, f"{name}: say why it carries no evidence",
+                                    "corpus-no-evidence"))
+        if not (folder / "captured" / name).is_file():
+            problems.append(Problem(folder / NO_EVIDENCE, f"{name}: no such capture in captured/",
+                                    "corpus-no-evidence"))
+        elif entry.id in triage((folder / "captured" / name).read_text(encoding="utf-8"), entries).matches:
+            problems.append(Problem(folder / NO_EVIDENCE, f"{name} triages to {entry.id}: it has evidence, "
+                                                          "remove the line", "corpus-no-evidence"))
     parsed, _ = parse_all(entry.signatures if isinstance(entry.signatures, list) else [])
     for signature in parsed:
         if not any(holds(signature, text) for _, text in found):
@@ -282,19 +292,37 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
         lacking = [form for form in (*PYTEST_FORMS, "junit")
                    if not any((s / f"{name}.{form}.{'xml' if form == 'junit' else 'txt'}").exists() for s in sets)]
         if lacking:
-            problems.append(Problem(scenario, f"no capture in form(s) {', '.join(lacking)}: run "
+            problems.append(Problem(scenario, f"no {'' if scoped else 'pins '}capture in form(s) {', '.join(lacking)}: run "
                                               f"`kb corpus {entry.id}`", "corpus-forms"))
     return problems
 
 
-def summary_only(path: Path) -> bool:
-    """A ``--tb=no`` capture: pytest's summary line alone, cut to the terminal width.
+NO_EVIDENCE = "no-evidence.txt"
 
-    When the failure's message is shared with other causes (a bare ``CancelledError``) or cut
-    off (a long test id), no signature can honestly claim it; it only must not triage to
-    another entry.
+
+def summary_only(path: Path) -> bool:
+    """A capture that carries no evidence of its cause: it only must not triage to another entry.
+
+    Every ``--tb=no`` capture (pytest's summary line alone, cut to the terminal width: when the
+    failure's message is shared with other causes, a bare ``CancelledError``, or cut off by a
+    long test id, no signature can honestly claim it), and each capture listed, with its reason,
+    in ``corpus/<id>/no-evidence.txt`` as ``<set>/<file>: <why>`` (e.g. pytest 8's
+    ``--tb=line`` prints a live server's ``HTTP 500`` without the server's log).
     """
-    return path.name.endswith(".no.txt")
+    return path.name.endswith(".no.txt") or f"{path.parent.name}/{path.name}" in no_evidence(path.parents[2])
+
+
+def no_evidence(folder: Path) -> dict[str, str]:
+    """``corpus/<id>/no-evidence.txt`` as ``{"<set>/<file>": why}`` (empty without the file)."""
+    listing = folder / NO_EVIDENCE
+    if not listing.is_file():
+        return {}
+    found = {}
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        name, _, why = line.partition(":")
+        if name.strip() and not name.startswith("#"):
+            found[name.strip()] = why.strip()
+    return found
 
 
 def negative(root: Path, entries: list[Entry]) -> list[Problem]:

@@ -35,6 +35,12 @@ BANNER = re.compile(r"\n={3,}.*$", re.M)
 SUMMARY = re.compile(r"\n(?:FAILED|ERROR) (\S+)(?: - .*)?$", re.M)
 #: unittest's and Django's test runner: ``ERROR: test_x (module.Class.test_x)``
 UNITTEST = re.compile(r"\n(?:ERROR|FAIL): (\S+ \(.+\))$", re.M)
+#: pytest's last line, ``==== 2 failed, 3 warnings in 4.00s ====`` (``-q``: no ``=``). What
+#: follows it comes from the interpreter's shutdown (tasks destroyed pending, ``Exception
+#: ignored in``), not from a test: a log with failing tests is not judged by it
+FINAL = re.compile(r"\n(?:=+ )?(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?"
+                   r"|deselected|rerun)(?:, |(?= in )))+ in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
+                   r"(?: =+)?[ \t]*$", re.M)
 
 
 class InputError(Exception):
@@ -184,22 +190,29 @@ def _compile(key) -> tuple[list[Signature], list[str]]:
 class Reports:
     """The failure reports of one normalised text: pytest's per-test sections, its
     ``FAILED id - message`` summary lines, unittest's ``ERROR:``/``FAIL:`` blocks, and the rest
-    of the text as one more report (a traceback, a server log, ``--tb=line`` lines)."""
+    of the text as one more report (a traceback, a server log, ``--tb=line`` lines). In a log
+    with failing tests, what follows pytest's last line (``FINAL``) is left out."""
 
     def __init__(self, text: str, source: str):
-        self.full = text
         spans = []  # (start, end, name)
-        banners = [start for start, _, _ in _lines(BANNER, text)]
         sections = list(_lines(SECTION, text)) + list(_lines(UNITTEST, text))
         sections.sort()
+        summary = list(_lines(SUMMARY, text))
+        if sections or summary:
+            ends = [end for _, end, _ in _lines(FINAL, text)]
+            if ends and ends[-1] < len(text):
+                text = text[:ends[-1]]
+                sections = [s for s in sections if s[0] < len(text)]
+                summary = [s for s in summary if s[0] < len(text)]
+        self.full = text
+        banners = [start for start, _, _ in _lines(BANNER, text)]
         for i, (start, end, name) in enumerate(sections):
             stop = sections[i + 1][0] if i + 1 < len(sections) else len(text)
             after = bisect.bisect_right(banners, end)
             if after < len(banners):
                 stop = min(stop, banners[after])
             spans.append((start, stop, name.removeprefix("ERROR at ").strip()))
-        summary = [(s, e, n) for s, e, n in _lines(SUMMARY, text)
-                   if not any(a <= s < b for a, b, _ in spans)]
+        summary = [(s, e, n) for s, e, n in summary if not any(a <= s < b for a, b, _ in spans)]
         spans = sorted(spans + summary)
         self.count = max(len(sections), len(summary), 1)
         self.starts = [s for s, _, _ in spans]

@@ -42,3 +42,15 @@ def test_when_versions_have_suffixes_then_their_release_numbers_are_compared(tmp
 
     assert _release("1.0.0a1") == (1, 0, 0, 0) < _release("1.1") == (1, 1, 0, 0)
     assert _release("3.8.1") < _release("3.9") <= _release("3.9.0")
+
+
+def test_when_every_scenario_asks_for_other_versions_then_capture_says_so_and_writes_nothing(tmp_path, capsys):
+    from kb.corpus import capture
+
+    scenarios = tmp_path / "some-entry" / "scenarios"
+    scenarios.mkdir(parents=True)
+    scenario(scenarios, "# kb-corpus: python >= 99.0")
+    assert capture(scenarios, "here", None) == []
+    assert capsys.readouterr().out == "some-entry: test_s.py not captured here: " \
+        f"needs python >= 99.0, has {sys.version.split()[0]}\n"
+    assert not (scenarios.parent / "captured").exists()

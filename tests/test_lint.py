@@ -254,3 +254,18 @@ def test_a_writeup_links_at_least_three_claims_to_its_notebook(tmp_path):
     assert [(p.message, p.code) for p in lint(tmp_path)] == [
         ("1 claim link(s) into notebooks/echo-refused.ipynb, want 3+: link the symptom, root cause and fix "
          "to the cells that show them (CONTRIBUTING.md)", "cell-link")]
+
+
+def test_when_a_capture_is_listed_as_without_evidence_then_it_may_match_nothing_but_the_list_must_stay_true(tmp_path):
+    from kb.lint import no_evidence, summary_only
+
+    folder = tmp_path / "corpus" / "some-entry"
+    capture = folder / "captured" / "lts" / "x.line.txt"
+    capture.parent.mkdir(parents=True)
+    capture.write_text("HTTP 500\n", encoding="utf-8")
+    assert not summary_only(capture)
+    (folder / "no-evidence.txt").write_text("# comment\nlts/x.line.txt: only the client's line\n", encoding="utf-8")
+    assert no_evidence(folder) == {"lts/x.line.txt": "only the client's line"}
+    assert summary_only(capture)
+    assert summary_only(folder / "captured" / "pins" / "x.no.txt")
+    assert not summary_only(folder / "captured" / "pins" / "x.line.txt")

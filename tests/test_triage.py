@@ -307,3 +307,18 @@ def test_when_a_junit_report_carries_escaped_colour_codes_then_anchored_signatur
     code, out, _ = triage_file(path, tmp_path / "kb", capsys)
     assert code == 0
     assert "    | RuntimeError: Event loop is closed\n" in out
+
+
+def test_when_a_log_has_failing_tests_then_what_the_interpreter_prints_after_pytests_last_line_is_not_judged():
+    # captured on the lts set (pytest-asyncio 0.23): a refused test leaves its consumer on a
+    # closed loop, and at exit the interpreter prints "Task was destroyed" / "Event loop is closed"
+    entries, _ = scan(REPO)
+    text = (REPO / "corpus/auth-middleware/captured/lts/copy.short.txt").read_text(encoding="utf-8")
+    final = "======================== 2 failed, 3 warnings in "
+    assert final in text and "RuntimeError: Event loop is closed" in text.split(final)[1]
+    assert list(triage(text, entries).matches) == ["auth-middleware"]
+    # pasted alone, the trailer is weak evidence of a consumer left on a closed loop
+    trailer = text.split(final)[1].split("\n", 1)[1]
+    alone = triage(trailer, entries)
+    assert list(alone.matches) == ["event-loop-conflict"]
+    assert {m.strength for m in alone.matches["event-loop-conflict"]} == {"weak"}

@@ -1,3 +1,4 @@
+# kb-corpus: asgiref >= 3.9
 """Django's TestCase with async tests: a communicator connected once in ``setUpClass`` and
 kept for the class. Django runs ``setUpClass`` and each async test through ``async_to_sync``,
 each in an event loop of its own that is ended (its leftover tasks cancelled) when the call

@@ -1,3 +1,4 @@
+# kb-corpus: pytest-asyncio >= 0.24
 """A class-scoped async fixture: an observer stays connected for the class while each test
 connects a player in the test's own loop."""
 

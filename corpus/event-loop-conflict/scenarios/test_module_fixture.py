@@ -1,3 +1,4 @@
+# kb-corpus: pytest-asyncio >= 0.24
 """The incident's shape: a module-scoped async fixture holds a connected consumer; the test,
 in its own function-scoped loop, connects another one on the same cached Redis layer."""
 

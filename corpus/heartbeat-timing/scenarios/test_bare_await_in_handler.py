@@ -1,3 +1,4 @@
+# kb-corpus: asgiref >= 3.9
 """No receive times out here. The consumer's ``leave`` handler closes, then stops its heartbeat
 task by cancelling it and awaiting it bare: the task's ``CancelledError`` escapes the handler,
 the application ends cancelled, and the test's next communicator call re-raises it."""

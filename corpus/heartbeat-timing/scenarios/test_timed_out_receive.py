@@ -1,3 +1,4 @@
+# kb-corpus: asgiref >= 3.9
 """The usual way to test a heartbeat: wait for the ping, disconnect in ``finally``. At the
 production timing (a ping every 25 s) the receive times out first; asgiref cancels the
 application, and ``disconnect()`` re-raises that cancellation (asgiref >= 3.9)."""

@@ -1,3 +1,4 @@
+# kb-corpus: channels >= 4.3.1
 """Django's test runner (the server's log reaches the terminal), PostgreSQL, ``fork``, no
 ``TEST.NAME`` (Django's default, ``test_<NAME>``): from channels 4.3.1
 the server process's set-up (``channels.testing.live.set_database_connection``) prefixes

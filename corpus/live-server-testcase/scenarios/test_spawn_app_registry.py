@@ -1,3 +1,4 @@
+# kb-corpus: channels >= 4.3
 """The ``spawn`` start method (the default on macOS and Windows; chosen here on Linux): the
 server process is a fresh interpreter that unpickles the ``DaphneProcess`` object. Its class is
 the project's own subclass, defined in this test module, so the child imports this module, and

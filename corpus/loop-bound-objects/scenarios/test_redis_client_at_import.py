@@ -1,3 +1,4 @@
+# kb-corpus: pytest-asyncio >= 0.24
 """A consumer that reads through an asyncio Redis client created when its module is imported."""
 
 import os

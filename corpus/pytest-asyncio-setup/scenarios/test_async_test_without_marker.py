@@ -1,3 +1,4 @@
+# kb-corpus: pytest >= 8.4
 """Strict mode: an async test without @pytest.mark.asyncio is not run by pytest-asyncio."""
 
 from harness.client import communicator

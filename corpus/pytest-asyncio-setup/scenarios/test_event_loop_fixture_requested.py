@@ -1,3 +1,4 @@
+# kb-corpus: pytest-asyncio >= 1.0
 """A sync fixture that drives coroutines on pytest-asyncio's event_loop fixture (removed in 1.0)."""
 
 import pytest

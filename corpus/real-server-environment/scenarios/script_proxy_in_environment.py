@@ -1,3 +1,4 @@
+# kb-corpus: websockets >= 15
 """The plain ``websockets`` client on a CI runner that exports ``http_proxy``.
 
 Starts Daphne, puts ``http_proxy`` (a loopback port where nothing listens, as an unreachable

@@ -1,3 +1,4 @@
+# kb-corpus: redis >= 8
 """A real Daphne whose Redis channel layer has the plain-URL ``hosts`` (redis-py 8: 5 s read
 timeout). A client connects and stays quiet; about 5 s later the consumer's own receive() on
 the layer times out, Daphne logs the application's exception and closes the socket with 1011.

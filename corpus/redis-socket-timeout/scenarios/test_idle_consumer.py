@@ -1,3 +1,4 @@
+# kb-corpus: redis >= 8
 """A consumer on the Redis layer (plain-URL ``hosts``) that waits for a group message which
 comes after a quiet spell: its own ``receive()`` on the layer times out first, the application
 dies with redis-py's ``TimeoutError``, and the communicator re-raises it."""

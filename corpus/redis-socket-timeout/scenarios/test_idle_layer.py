@@ -1,3 +1,4 @@
+# kb-corpus: redis >= 8
 """The channel-layer setting most projects copy: the Redis URL as a plain string in ``hosts``.
 On redis-py 8 every connection then reads with a 5 s timeout, and a ``receive()`` that waits
 longer than that for a message raises ``redis.exceptions.TimeoutError``."""

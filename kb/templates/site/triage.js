@@ -113,8 +113,18 @@
 
     // kb.triage.Reports: pytest's sections, FAILED lines, unittest blocks, and the rest
     function Reports(text, source) {
-      var banners = lines(data.banner, text).map(function (l) { return l[0]; });
       var sections = lines(data.section, text).concat(lines(data.unittest, text)).sort(compareTuples);
+      var summary = lines(data.summary, text);
+      if (sections.length || summary.length) {  // kb.triage.FINAL: shutdown output is left out
+        var ends = lines(data.final, text).map(function (l) { return l[1]; });
+        if (ends.length && ends[ends.length - 1] < text.length) {
+          text = text.slice(0, ends[ends.length - 1]);
+          var before = function (l) { return l[0] < text.length; };
+          sections = sections.filter(before);
+          summary = summary.filter(before);
+        }
+      }
+      var banners = lines(data.banner, text).map(function (l) { return l[0]; });
       var spans = sections.map(function (section, i) {
         var stop = i + 1 < sections.length ? sections[i + 1][0] : text.length;
         var after = bisectRight(banners, section[1]);
@@ -122,7 +132,7 @@
         var name = section[2].indexOf("ERROR at ") === 0 ? section[2].slice(9) : section[2];
         return [section[0], stop, name.trim()];
       });
-      var summary = lines(data.summary, text).filter(function (l) {
+      summary = summary.filter(function (l) {
         return !spans.some(function (s) { return s[0] <= l[0] && l[0] < s[1]; });
       });
       spans = spans.concat(summary).sort(compareTuples);
