@@ -212,6 +212,8 @@ def requirements(text: str) -> list[tuple[str, str, str]]:
 def unmet_requirement(path: Path) -> str | None:
     """None when every requirement of the scenario holds here; else the first that does not,
     with the version found (e.g. ``needs asgiref >= 3.9, has 3.8.1``)."""
+    from packaging.version import Version  # pytest's own dependency: where scenarios run
+
     for name, op, wanted in requirements(path.read_text(encoding="utf-8")):
         if name == "python":
             have = platform.python_version()
@@ -220,17 +222,9 @@ def unmet_requirement(path: Path) -> str | None:
                 have = metadata.version(name)
             except metadata.PackageNotFoundError:
                 return f"needs {name} {op} {wanted}, has none"
-        holds = _release(have) >= _release(wanted)
-        if holds != (op == ">="):
+        if (Version(have) >= Version(wanted)) != (op == ">="):
             return f"needs {name} {op} {wanted}, has {have}"
     return None
-
-
-def _release(version: str) -> tuple[int, ...]:
-    """``"8.4.2"`` -> ``(8, 4, 2)``, ``"1.0.0a1"`` -> ``(1, 0, 0)``, padded for comparison."""
-    digits = re.match(r"\d+(?:\.\d+)*", version)
-    parts = tuple(int(x) for x in digits[0].split(".")) if digits else (0,)
-    return parts + (0,) * (4 - len(parts))
 
 
 def run_env(redis_url: str | None) -> dict:

@@ -255,9 +255,10 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
     if not any(path.parent.parent.name == "captured" for path, _ in found):
         return [Problem(entry.path, f"no captured corpus: write corpus/{entry.id}/scenarios/ and run "
                                     f"`kb corpus {entry.id}`", "corpus-missing")]
-    problems = []
+    problems, matched = [], {}
     for path, text in found:
         report = triage(text, entries, str(path))
+        matched[path] = report.matches
         first = next(iter(report.matches), None)
         if first is None and summary_only(path):
             continue  # a bare summary line with no evidence: accepted while no entry claims it
@@ -269,10 +270,10 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
         if not why:
             problems.append(Problem(folder / NO_EVIDENCE, f"{name}: say why it carries no evidence",
                                     "corpus-no-evidence"))
-        if not (folder / "captured" / name).is_file():
+        if (folder / "captured" / name) not in matched:
             problems.append(Problem(folder / NO_EVIDENCE, f"{name}: no such capture in captured/",
                                     "corpus-no-evidence"))
-        elif entry.id in triage((folder / "captured" / name).read_text(encoding="utf-8"), entries).matches:
+        elif entry.id in matched[folder / "captured" / name]:
             problems.append(Problem(folder / NO_EVIDENCE, f"{name} triages to {entry.id}: it has evidence, "
                                                           "remove the line", "corpus-no-evidence"))
     parsed, _ = parse_all(entry.signatures if isinstance(entry.signatures, list) else [])
