@@ -199,7 +199,10 @@ class Reports:
         sections.sort()
         summary = list(_lines(SUMMARY, text))
         if sections or summary:
-            ends = [end for _, end, _ in _lines(FINAL, text)]
+            # pytest's last line follows its last report: look after that first (a log's tail, not
+            # its 10 MB), the whole text only where nothing is found there
+            tail = max(start for start, _, _ in sections + summary)
+            ends = [m.end() for m in FINAL.finditer(text, tail)] or [end for _, end, _ in _lines(FINAL, text)]
             if ends and ends[-1] < len(text):
                 text = text[:ends[-1]]
                 sections = [s for s in sections if s[0] < len(text)]
