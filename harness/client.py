@@ -108,6 +108,21 @@ async def eventually(condition: Callable, timeout: float = 5.0, interval: float 
         await asyncio.sleep(interval)
 
 
+async def until_subscribers(redis, channel: str, count: int, timeout: float = 5.0) -> None:
+    """Wait until Redis counts ``count`` subscribers of ``channel`` (PUBSUB NUMSUB on ``redis``).
+
+    A consumer that subscribes with redis-py's ``PubSub.subscribe`` may answer its client once
+    SUBSCRIBE is written, before Redis has read it: a PUBLISH on another connection right after
+    can reach Redis first and find nobody (seen with redis-py 4.6). Wait here before publishing.
+    """
+    wanted = [(channel.encode(), count)]
+
+    async def counted():
+        return await redis.pubsub_numsub(channel) == wanted
+
+    await eventually(counted, timeout=timeout)
+
+
 async def close_code(ws, timeout: float = 5.0) -> int | None:
     """Wait for the server to close ``ws``; return its close code (messages are discarded)."""
     try:

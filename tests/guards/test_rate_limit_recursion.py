@@ -100,14 +100,8 @@ async def subscribed(application, probe, symbol):
     assert connected
     await comm.send_json_to({"type": "subscribe", "symbol": symbol})
     assert await comm.receive_json_from(timeout=TIMEOUT) == {"type": "subscribed", "symbol": symbol}
-    # "subscribed" goes out once SUBSCRIBE is written, not once Redis has read it: a PUBLISH on
-    # the probe's connection can reach Redis first and find nobody (seen with redis-py 4.6)
-    counted = [(channel_for(symbol).encode(), 1)]
-
-    async def counts_the_subscriber():
-        return await probe.pubsub_numsub(channel_for(symbol)) == counted
-
-    await client.eventually(counts_the_subscriber, timeout=TIMEOUT)
+    # "subscribed" goes out once SUBSCRIBE is written, not once Redis has read it
+    await client.until_subscribers(probe, channel_for(symbol), 1, timeout=TIMEOUT)
     return comm
 
 
