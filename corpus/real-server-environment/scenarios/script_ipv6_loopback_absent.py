@@ -5,7 +5,8 @@ is up with IPv6 disabled (127.0.0.1 exists, ::1 does not) and whose ``/etc/hosts
 ``localhost`` to both ``127.0.0.1`` and ``::1``, as Docker's does. There it binds ::1 with a
 plain socket and with asyncio's ``create_server`` (uvicorn's and ``websockets.serve``'s stack),
 binds ``localhost`` with asyncio, and starts Daphne on ``localhost`` and on ``::1`` through the
-harness. One line per attempt on stdout; Daphne's ``::1`` failure on stderr. Exits 1 when the
+harness. With ``KB_ASYNCIO_LOOP=uvloop`` in the environment (and uvloop installed) the asyncio
+binds run on uvloop's loop instead, as uvicorn's ``--loop auto`` picks it. One line per attempt on stdout; Daphne's ``::1`` failure on stderr. Exits 1 when the
 plain socket and Daphne failed on ::1 as expected, 2 (one line on stderr) when the namespace
 cannot be made.
 """
@@ -19,6 +20,7 @@ import sys
 import tempfile
 
 INSIDE = "--inside-namespace"
+LOOP = os.environ.get("KB_ASYNCIO_LOOP", "asyncio")  # "asyncio" (the standard library's) or "uvloop"
 HOSTS = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n"  # Docker's two lines
 
 
@@ -62,8 +64,13 @@ def inside() -> int:
     except OSError as exc:
         print(f"socket.bind(('::1', 0)): OSError: {exc}")
         failures += 1
+    run = asyncio.run
+    if LOOP == "uvloop":
+        import uvloop
+
+        run = uvloop.run
     for host in ("::1", "localhost"):
-        print(f"asyncio create_server({host!r}): {asyncio.run(asyncio_bind(host))}")
+        print(f"{LOOP} create_server({host!r}): {run(asyncio_bind(host))}")
     with daphne_server(host="localhost") as on_localhost:
         listening = next(line for line in on_localhost.log().splitlines() if "Listening on TCP address" in line)
         print(f"daphne -b localhost: {listening.split('INFO')[-1].strip().rsplit(':', 1)[0]}")  # port varies
