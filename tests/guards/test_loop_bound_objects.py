@@ -2,11 +2,14 @@
 
 No module of ``harness/`` creates an asyncio synchronisation object, queue or Redis client at
 module level (an AST scan: a new one fails here), and the per-loop pattern the write-up
-recommends gives each loop its own object while a module-level one fails in the second loop.
+recommends (its ``per_loop`` snippet, as copied) gives each loop its own object while a
+module-level one fails in the second loop, and lets a closed loop go (no loop that made its
+lock wait stays alive after ``gc.collect()``).
 """
 
 import ast
 import asyncio
+import gc
 import weakref
 
 import pytest
@@ -44,12 +47,12 @@ def test_when_the_scan_sees_a_module_level_lock_then_it_reports_it(tmp_path):
     assert module_level_objects(module) == ["Lock:3"]
 
 
-_per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+@pytest.fixture
+def per_loop():
+    """The write-up's fix 1 as users copy it (``python snippet=per-loop``), run alone."""
+    from kb.snippets import load
 
-
-def this_loops_lock() -> asyncio.Lock:
-    """The write-up's fix 1: one lock per running loop, made on first use."""
-    return _per_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    return load("loop-bound-objects", "per-loop").per_loop
 
 
 async def contend(get_lock) -> None:
@@ -61,12 +64,26 @@ async def contend(get_lock) -> None:
     lock.release()
     await asyncio.wait_for(waiter, 5)
     lock.release()
+    assert lock._loop is asyncio.get_running_loop()  # it waited: bound to this loop
 
 
-def test_when_two_loops_contend_then_per_loop_locks_work_and_a_module_level_one_fails():
+def test_when_two_loops_contend_then_per_loop_locks_work_and_a_module_level_one_fails(per_loop):
     for _ in range(2):
-        asyncio.run(contend(this_loops_lock))
+        asyncio.run(contend(lambda: per_loop("lock", asyncio.Lock)))
     shared = asyncio.Lock()
     asyncio.run(contend(lambda: shared))
     with pytest.raises(RuntimeError, match=r"is bound to a different event loop$"):
         asyncio.run(contend(lambda: shared))
+
+
+def test_when_loops_that_made_the_lock_wait_are_closed_then_none_stays_alive(per_loop):
+    loops = []
+
+    async def contend_here():
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        await contend(lambda: per_loop("lock", asyncio.Lock))
+
+    for _ in range(3):
+        asyncio.run(contend_here())
+    gc.collect()
+    assert len(loops) == 3 and [ref() for ref in loops] == [None, None, None]

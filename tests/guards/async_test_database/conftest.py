@@ -1,7 +1,9 @@
 """The database these sessions use: ``HARNESS_DATABASE`` ("sqlite" or "postgres", with
 ``DATABASE_URL`` or a server started for the session). SQLite gets a *file* test database, the
 case where SQLite's locks matter (Django's in-memory default shares one database between threads
-through a shared cache, with table locks of its own).
+through a shared cache, with table locks of its own). ``PROBE_SQLITE_TEST_DB=memory`` keeps
+Django's in-memory default instead (the notebook's close-points probe, to show that Channels'
+closes never reach it).
 
 Configured when this file is imported, before pytest-django creates the test database.
 """
@@ -15,7 +17,7 @@ from django.conf import settings
 from harness.databases import configure
 
 configure(os.environ.get("HARNESS_DATABASE", "sqlite"))
-if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and os.environ.get("PROBE_SQLITE_TEST_DB") != "memory":
     settings.DATABASES["default"]["TEST"] = {"NAME": str(Path(__file__).with_name("test_file.sqlite3"))}
 
 
