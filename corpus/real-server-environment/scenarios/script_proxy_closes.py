@@ -1,0 +1,50 @@
+# kb-corpus: websockets >= 15
+"""The plain ``websockets`` client on a CI runner whose ``http_proxy`` accepts and hangs up.
+
+A proxy (or whatever listens on the proxy's port) that accepts the TCP connection and closes it
+without answering ``CONNECT``: websockets >= 15.0 reads no status line and raises
+``InvalidProxyMessage: did not receive a valid HTTP response from proxy`` (15.0
+``asyncio/client.py``, ``connect_http_proxy``). Here a tiny asyncio server on 127.0.0.1 reads
+the request head and closes. The script starts Daphne, puts that proxy into ``http_proxy`` and
+connects to the server; the uncaught native traceback is the capture (exit 1). Both servers are
+stopped on the way out.
+"""
+
+import asyncio
+import os
+import sys
+
+
+async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Read one request head, close without a word."""
+    try:
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    finally:
+        writer.close()
+
+
+async def main() -> int:
+    from harness.bootstrap import bootstrap
+
+    bootstrap("harness.settings.test")
+    import websockets
+
+    from harness.servers import daphne_server
+
+    proxy = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    try:
+        with daphne_server() as server:
+            for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+                del os.environ[name]
+            os.environ["http_proxy"] = f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}"
+            async with websockets.connect(f"{server.url}/ws/echo/", origin=server.origin, open_timeout=10) as ws:
+                await ws.send("hello")
+                print(await asyncio.wait_for(ws.recv(), 10))
+    finally:
+        proxy.close()
+        await asyncio.wait_for(proxy.wait_closed(), 10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
