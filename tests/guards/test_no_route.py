@@ -34,7 +34,7 @@ def test_every_route_passes_djangos_route_checks(project, route_problems):
 def test_route_problems_finds_the_leading_slash_djangos_check_misses(project, route_problems):
     from channels.routing import URLRouter
     from django.test import override_settings
-    from django.urls import path
+    from django.urls import path, re_path
 
     from harness.consumers.echo import EchoConsumer
 
@@ -50,6 +50,34 @@ def test_route_problems_finds_the_leading_slash_djangos_check_misses(project, ro
     assert route_problems(prefixed) == ["'/ws/' begins with '/', which URLRouter strips from every path"]
     assert [problem.split(":")[0] for problem in route_problems(nested)] == ["urls.W002"]
     assert [problem.split(":")[0] for problem in route_problems([path("/ws/echo/", echo)])] == ["urls.W002"]
+    with override_settings(APPEND_SLASH=False):  # Django's test knows '^\/'; so must the snippet's own
+        assert route_problems([re_path(r"^\/ws/echo/$", echo)]) == [
+            "'^\\/ws/echo/$' begins with '/', which URLRouter strips from every path"
+        ]
+
+
+@pytest.mark.asyncio
+async def test_route_problems_is_safe_before_the_router_is_built(project, route_problems):
+    """On channels 4.0 a check() before URLRouter(...) freezes a nested prefix as an endpoint.
+
+    The snippet wraps the list first, so a test may run it before asgi.py is imported; once
+    wrapped, a nested router behind '$' is urls.W001.
+    """
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.urls import path, re_path
+
+    from harness.consumers.echo import EchoConsumer
+
+    echo = EchoConsumer.as_asgi()
+    routes = [path("ws/", URLRouter([path("echo/", echo)]))]
+    assert route_problems(routes) == []
+    communicator = WebsocketCommunicator(URLRouter(routes), "/ws/echo/")
+    connected, _ = await communicator.connect(timeout=5)
+    await communicator.disconnect(timeout=5)
+    assert connected
+    behind_dollar = [re_path(r"^ws/$", URLRouter([path("echo/", echo)]))]
+    assert [problem.split(":")[0] for problem in route_problems(behind_dollar)] == ["urls.W001"]
 
 
 @pytest.mark.asyncio
