@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -428,20 +428,21 @@ def daphne_server(
     timeout: float = 20.0,
     host: str = "127.0.0.1",
     port: int = 0,
+    args: Sequence[str] = (),
 ) -> Iterator[DaphneServer]:
-    """Start ``daphne -b 127.0.0.1 -p 0 app`` and yield once it listens; always stop it.
+    """Start ``daphne -b 127.0.0.1 -p 0 [args] app`` and yield once it listens; always stop it.
 
     Port 0 lets the kernel pick a free port, which Daphne then logs: no port to collide with
     under ``pytest -n``. ``HARNESS_DB_PATH`` is inherited, so the server sees the caller's
     users; pass ``channel_layer="redis"`` and a ``redis_url`` to share a Redis layer.
     ``host``/``port`` bind elsewhere (context/real-server-environment.md shows what a fixed
     port or an absent address does); a server that cannot listen raises ``ServerError`` with
-    Daphne's log.
+    Daphne's log. ``args`` are more Daphne options (``["--root-path", "/app"]``).
     """
     full_env = daphne_env(settings, channel_layer=channel_layer, redis_url=redis_url, extra=env)
     started = time.monotonic()
     proc = _spawn(
-        [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "-v", "1", app],
+        [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "-v", "1", *args, app],
         env=full_env,
     )
     tail = _OutputTail(proc.stderr, LISTENING)

@@ -38,6 +38,17 @@ async def test_when_daphne_is_started_then_it_echoes_and_its_process_is_gone_aft
         os.kill(pid, 0)
 
 
+@pytest.mark.asyncio
+async def test_when_args_are_given_then_daphne_runs_with_them(harness_db, tmp_path):
+    access_log = tmp_path / "access.log"
+    with daphne_server(args=["--access-log", str(access_log)]) as server:
+        ws = await client.connect(server.url, "/ws/echo/", origin=server.origin)
+        await ws.close()
+        await client.eventually(lambda: access_log.exists() and "WSCONNECT /ws/echo/" in access_log.read_text(),
+                                timeout=5)
+    assert "--access-log" in server.proc.args
+
+
 def test_when_the_app_cannot_be_imported_then_the_error_carries_daphne_output(harness_db):
     with pytest.raises(ServerError, match="No module named 'harness.nope'"):
         with daphne_server(app="harness.nope:application", timeout=20):
