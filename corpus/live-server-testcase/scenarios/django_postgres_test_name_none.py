@@ -6,14 +6,17 @@
 ``None``, and Django's PostgreSQL backend connects a ``None`` name to the ``postgres`` maintenance
 database, which has no tables: ``relation "auth_user" does not exist``, HTTP 500 at the
 handshake, under ``fork`` and ``spawn`` alike (``LIVE_START_METHOD``, default ``fork``). 4.3.1
-falls back to ``"test_" + NAME`` instead (``django_postgres_test_prefix_twice``)."""
+falls back to ``"test_" + NAME`` instead (``django_postgres_test_prefix_twice``).
+
+With ``LIVE_TEST_NAME=spelled`` (the notebook's fix side; ``kb corpus`` never sets it) the settings
+spell ``TEST.NAME`` out, the stock test case otherwise unchanged."""
 
 import multiprocessing
 import os
 
 from live_database import join_as, postgres_test_database
 
-postgres_test_database(test_name=False)
+postgres_test_database(test_name=os.environ.get("LIVE_TEST_NAME") == "spelled")
 multiprocessing.set_start_method(os.environ.get("LIVE_START_METHOD", "fork"), force=True)
 
 from channels.testing import ChannelsLiveServerTestCase  # noqa: E402
