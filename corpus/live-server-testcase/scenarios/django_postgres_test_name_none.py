@@ -8,8 +8,10 @@ database, which has no tables: ``relation "auth_user" does not exist``, HTTP 500
 handshake, under ``fork`` and ``spawn`` alike (``LIVE_START_METHOD``, default ``fork``). 4.3.1
 falls back to ``"test_" + NAME`` instead (``django_postgres_test_prefix_twice``).
 
-With ``LIVE_TEST_NAME=spelled`` (the notebook's fix side; ``kb corpus`` never sets it) the settings
-spell ``TEST.NAME`` out, the stock test case otherwise unchanged."""
+With ``LIVE_TEST_NAME=spelled`` (the notebook's fix side under ``fork``; ``kb corpus`` never sets
+it) this module spells ``TEST.NAME`` out at import, the stock test case otherwise unchanged: a
+forked server inherits that name, a spawned one would not (it imports the settings module
+afresh, which does not have it)."""
 
 import multiprocessing
 import os
