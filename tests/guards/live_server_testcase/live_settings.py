@@ -3,9 +3,10 @@ named in the settings module (a ``spawn``ed server imports settings afresh).
 
 - SQLite: ``TEST.NAME`` is a file (without it Django's SQLite test database is in memory, which
   the test case refuses).
-- PostgreSQL: ``TEST.NAME`` spelled out, ``test_<NAME>``: channels >= 4.3.1 derives the server's
-  database from ``TEST.NAME`` and, when it is unset, prefixes ``test_`` to a ``NAME`` that a
-  forked server already sees prefixed.
+- PostgreSQL: ``TEST.NAME`` spelled out, ``test_<NAME>``: channels >= 4.3.0 derives the server's
+  database from ``TEST.NAME``; when it is unset, 4.3.0 passes ``None`` (PostgreSQL's ``postgres``
+  database) and >= 4.3.1 prefixes ``test_`` to a ``NAME`` that a forked server already sees
+  prefixed.
 """
 
 import os
