@@ -1,6 +1,6 @@
-# kb-corpus: pytest-asyncio >= 1.1
+# kb-corpus: pytest-asyncio >= 0.23
 # kb-corpus: pytest-asyncio < 1.2
-"""pytest-asyncio 1.1.x: a sync fixture calls asyncio.run() after the test's loop was set up."""
+"""pytest-asyncio 0.23-1.1.x: a sync fixture calls asyncio.run() after the test's loop was set up."""
 
 import asyncio
 
