@@ -262,6 +262,8 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
         first = next(iter(report.matches), None)
         if first is None and summary_only(path):
             continue  # a bare summary line with no evidence: accepted while no entry claims it
+        if first is not None and first != entry.id and listed_for(path, first):
+            continue  # listed: its one clue is shared with the entry it names (e.g. a --tb=line form)
         if first != entry.id:
             also = f" ({entry.id} ranks lower)" if entry.id in report.matches else ""
             problems.append(Problem(path, f"triages to {first or 'no entry'}, not {entry.id}{also}",
@@ -311,6 +313,14 @@ def summary_only(path: Path) -> bool:
     ``--tb=line`` prints a live server's ``HTTP 500`` without the server's log).
     """
     return path.name.endswith(".no.txt") or f"{path.parent.name}/{path.name}" in no_evidence(path.parents[2])
+
+
+def listed_for(path: Path, other: str) -> bool:
+    """``path`` is listed in its entry's ``no-evidence.txt`` with a reason that says it
+    ``triages to <other>``: a form whose only clue is the same text as another entry's (pytest's
+    ``--tb=line`` keeps no frame), accepted for that one named entry only."""
+    why = no_evidence(path.parents[2]).get(f"{path.parent.name}/{path.name}", "")
+    return f"triages to {other}" in why
 
 
 def no_evidence(folder: Path) -> dict[str, str]:

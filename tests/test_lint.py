@@ -269,3 +269,17 @@ def test_when_a_capture_is_listed_as_without_evidence_then_it_may_match_nothing_
     assert summary_only(capture)
     assert summary_only(folder / "captured" / "pins" / "x.no.txt")
     assert not summary_only(folder / "captured" / "pins" / "x.line.txt")
+
+
+def test_when_a_listed_capture_names_the_entry_it_triages_to_then_only_that_entry_is_accepted(tmp_path):
+    write_entry(tmp_path)  # echo-refused claims "EchoRefused: connection N refused"
+    write_entry(tmp_path, "other", signatures=(r"Other: \d+",), quoted=("Other: 1",))
+    capture = tmp_path / "corpus" / "other" / "captured" / "lts" / "x.line.txt"
+    capture.parent.mkdir(parents=True)
+    capture.write_text("EchoRefused: connection 7 refused\n", encoding="utf-8")
+    assert codes(tmp_path) == ["corpus-mismatch"]
+    listing = tmp_path / "corpus" / "other" / "no-evidence.txt"
+    listing.write_text("lts/x.line.txt: --tb=line keeps one line; triages to some-third-entry\n", encoding="utf-8")
+    assert codes(tmp_path) == ["corpus-mismatch"]  # the reason names another entry than the one it goes to
+    listing.write_text("lts/x.line.txt: --tb=line keeps one line; triages to echo-refused\n", encoding="utf-8")
+    assert codes(tmp_path) == []

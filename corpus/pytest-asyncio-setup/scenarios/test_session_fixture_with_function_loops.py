@@ -1,4 +1,4 @@
-# kb-corpus: pytest-asyncio >= 1.0
+# kb-corpus: pytest-asyncio >= 0.24
 """A session-scoped async fixture while fixtures default to function-scoped event loops."""
 
 import pytest

@@ -1,0 +1,1 @@
+"""No harness here: this interpreter does not share the pins' compiled packages."""
