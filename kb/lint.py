@@ -320,7 +320,7 @@ def listed_for(path: Path, other: str) -> bool:
     ``triages to <other>``: a form whose only clue is the same text as another entry's (pytest's
     ``--tb=line`` keeps no frame), accepted for that one named entry only."""
     why = no_evidence(path.parents[2]).get(f"{path.parent.name}/{path.name}", "")
-    return f"triages to {other}" in why
+    return re.search(rf"\btriages to {re.escape(other)}(?![\w-])", why) is not None
 
 
 def no_evidence(folder: Path) -> dict[str, str]:

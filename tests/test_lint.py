@@ -281,5 +281,11 @@ def test_when_a_listed_capture_names_the_entry_it_triages_to_then_only_that_entr
     listing = tmp_path / "corpus" / "other" / "no-evidence.txt"
     listing.write_text("lts/x.line.txt: --tb=line keeps one line; triages to some-third-entry\n", encoding="utf-8")
     assert codes(tmp_path) == ["corpus-mismatch"]  # the reason names another entry than the one it goes to
+    listing.write_text("lts/x.line.txt: --tb=line keeps one line; triages to echo-refused-twice\n", encoding="utf-8")
+    assert codes(tmp_path) == ["corpus-mismatch"]  # a longer id that merely starts with the one it goes to
     listing.write_text("lts/x.line.txt: --tb=line keeps one line; triages to echo-refused\n", encoding="utf-8")
     assert codes(tmp_path) == []
+    # the listing never hides evidence: once the capture also shows this entry's own cause, lint
+    # asks for the line to be removed, whatever entry it names
+    capture.write_text("EchoRefused: connection 7 refused\nOther: 1\n", encoding="utf-8")
+    assert "corpus-no-evidence" in codes(tmp_path)
