@@ -25,7 +25,9 @@ MODULE = "tests/test_heartbeat.py"
 def run_scenarios(interval: float | None = None, timeout: float | None = None) -> dict:
     """Run the scenarios once (their own defaults unless ``interval``/``timeout`` are given).
 
-    Returns ``{"total_s", "scenarios": {name: seconds}, "session_s", "passed"}``; raises
+    Returns ``{"total_s", "scenarios": {name: seconds}, "session_s", "passed", "ticks": {name: n}}``
+    (``ticks``: the heartbeat ticks the scenarios that wait for one recorded, from their own pings
+    and close); raises
     ``RuntimeError`` with pytest's output when a scenario fails (a failed run has no timing).
     """
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -43,12 +45,19 @@ def run_scenarios(interval: float | None = None, timeout: float | None = None) -
         if proc.returncode != 0 or not report.exists():
             raise RuntimeError(f"{MODULE} failed:\n{proc.stdout}{proc.stderr}")
         cases = ET.parse(report).getroot().iter("testcase")
-        scenarios = {case.get("name").removeprefix("test_"): float(case.get("time")) for case in cases}
+        scenarios, ticks = {}, {}
+        for case in cases:
+            name = case.get("name").removeprefix("test_")
+            scenarios[name] = float(case.get("time"))
+            for prop in case.iter("property"):  # record_property: the ticks a scenario waited for
+                if prop.get("name") == "ticks":
+                    ticks[name] = int(prop.get("value"))
     return {
         "total_s": round(sum(scenarios.values()), 3),
         "scenarios": {name: round(seconds, 3) for name, seconds in scenarios.items()},
         "session_s": round(session_s, 2),
         "passed": len(scenarios),
+        "ticks": ticks,
     }
 
 

@@ -81,18 +81,19 @@ async def next_output(conn) -> dict:
 
 
 @pytest.mark.asyncio
-async def test_when_the_client_is_connected_then_the_server_pings_on_its_own(open_match):
+async def test_when_the_client_is_connected_then_the_server_pings_on_its_own(open_match, record_property):
     loop = asyncio.get_running_loop()
     started = loop.time()
     conn = await open_match("hb-ping")
 
     assert await conn.receive_json_from(timeout=WAIT) == {"type": "ping"}
     assert loop.time() - started >= INTERVAL  # the loop waits one interval before its first ping
+    record_property("ticks", 1)  # the ticks this scenario waited for: the first ping
     await conn.disconnect(timeout=WAIT)
 
 
 @pytest.mark.asyncio
-async def test_when_the_client_answers_every_ping_then_it_outlives_the_timeout(open_match):
+async def test_when_the_client_answers_every_ping_then_it_outlives_the_timeout(open_match, record_property):
     loop = asyncio.get_running_loop()
     # A silent client gets at most TICKS - 1 pings, then 4008. Answering each ping with a pong
     # must keep it open for more pings than that. The server may close a client only after
@@ -114,12 +115,16 @@ async def test_when_the_client_answers_every_ping_then_it_outlives_the_timeout(o
             answered += 1
         await conn.disconnect(timeout=WAIT)
         if answered > TICKS:
+            record_property("ticks", answered)  # pings answered on the attempt that outlived TIMEOUT
+            record_property("attempts", attempt + 1)
             return
     pytest.fail(f"this process stalled for {TIMEOUT} s in each of 3 attempts")
 
 
 @pytest.mark.asyncio
-async def test_when_the_client_stays_silent_past_the_timeout_then_it_is_closed_with_4008(open_match):
+async def test_when_the_client_stays_silent_past_the_timeout_then_it_is_closed_with_4008(
+    open_match, record_property
+):
     loop = asyncio.get_running_loop()
     started = loop.time()
     conn = await open_match("hb-silent")
@@ -132,6 +137,7 @@ async def test_when_the_client_stays_silent_past_the_timeout_then_it_is_closed_w
     assert output["code"] == 4008
     assert loop.time() - started >= TIMEOUT
     assert pings <= TICKS - 1
+    record_property("ticks", pings + 1)  # each ping was a tick, and so was the 4008
     await conn.disconnect(timeout=WAIT)
 
 
