@@ -9,8 +9,10 @@ own ``TestCase`` (a closed connection stays closed until its class's transaction
 printing ``CLOSE <probe> <first failed step> <module.Type>: <message>`` or ``CLOSE <probe> nowhere``:
 
 - ``direct``: the test's own ``database_sync_to_async`` call (no communicator, no patch), then a query;
-- ``quiet``: a consumer with no database code at all; the test sends a frame, waits with
-  ``receive_nothing()`` (the consumer handles the frame meanwhile), then queries;
+- ``quiet``: a consumer with no database code at all; the test sends a frame and queries at
+  once (that query is queued on the test's thread before anything the consumer does), then waits
+  for an event the consumer's ``receive()`` sets (``dispatch()`` has run everything it runs before
+  the handler by then; no wall-clock window), then queries again;
 - ``disconnect_plain``: a consumer whose ``disconnect()`` queries through plain ``sync_to_async``
   (no close of its own), so it fails only if something closed the connection before
   ``disconnect()`` ran;
@@ -27,6 +29,7 @@ settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
     Path(__file__).with_name("test_file.sqlite3")
 )
 
+import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 from unittest import mock  # noqa: E402
 
@@ -52,8 +55,10 @@ async def first_failure(steps) -> str:
 
 
 class Quiet(AsyncWebsocketConsumer):
+    handled: asyncio.Event  # set by the test, in its own loop
+
     async def receive(self, text_data=None, bytes_data=None):
-        pass  # no database code at all
+        Quiet.handled.set()  # no database code at all
 
 
 class PlainQueryInDisconnect(AsyncWebsocketConsumer):
@@ -82,13 +87,16 @@ class DirectCall(TestCase):
 
 class QuietConsumer(TestCase):
     async def test_quiet(self):
+        Quiet.handled = asyncio.Event()
         comm = communicator(Quiet)
         broke = await first_failure(
             [
                 ("connect", lambda: comm.connect(timeout=5)),
                 ("send_to", lambda: comm.send_to(text_data="x")),
-                ("receive_nothing", comm.receive_nothing),
-                ("query_after_receive_nothing", get_user_model().objects.acount),
+                # send_to() does not yield: this query reaches the thread-sensitive executor first
+                ("query_right_after_send_to", get_user_model().objects.acount),
+                ("receive_handled", lambda: asyncio.wait_for(Quiet.handled.wait(), 30)),
+                ("query_after_receive_handled", get_user_model().objects.acount),
             ]
         )
         with contextlib.suppress(Exception):  # clean-up only: the result is printed above
