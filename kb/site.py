@@ -24,7 +24,7 @@ import mistune
 
 from . import REPO
 from .entries import Entry, scan
-from .results import RunResult
+from .results import RunResult, read_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = ("style.css", "search.js", "triage.js")
@@ -49,8 +49,6 @@ def run(args) -> int:
 
 def render(root: Path = REPO, build: Path | None = None) -> Path:
     """Write the site into ``build/site``; returns the path of its ``index.html``."""
-    from .run import read_summary
-
     build = build or root / "build"
     site = build / "site"
     (site / "executed").mkdir(parents=True, exist_ok=True)
