@@ -1,4 +1,4 @@
-"""Check every entry: pairs, front matter, sections, signatures, notebooks (``kb lint``).
+"""Check every entry: pairs, front matter, sections, signatures, notebooks.
 
 This module is the verb and the write-up's own checks; the corpus checks are in
 ``kb.lint_corpus``, the notebook checks (and the write-up's links into notebooks) in
