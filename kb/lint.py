@@ -1,9 +1,5 @@
 """Check every entry: pairs, front matter, sections, signatures, notebooks.
 
-This module is the verb and the write-up's own checks; the corpus checks are in
-``kb.lint_corpus``, the notebook checks (and the write-up's links into notebooks) in
-``kb.lint_notebook``.
-
 - every write-up `context/<id>.md` has its notebook and every notebook its write-up, and the
   entry's guard test `tests/guards/test_<id with underscores>.py` exists;
 - the front matter has every key with the right type, `id` is the file's name and
@@ -23,6 +19,9 @@ This module is the verb and the write-up's own checks; the corpus checks are in
 
 Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base.
 """
+
+# This module: the verb and the write-up's own checks. The corpus checks are in kb.lint_corpus,
+# the notebook checks (and the write-up's links into notebook cells) in kb.lint_notebook.
 
 import re
 import sys

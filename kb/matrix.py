@@ -1,7 +1,7 @@
 """Run every notebook and guard test on each named version set (versions/sets.yaml).
 
-For each set: a virtualenv under build/matrix/<set>/venv made with uv (`kb.envs.set_venv`: `uv venv
---seed --python`, `uv pip install -r versions/<file>`, then this project with `--no-deps -e .`),
+For each set: a virtualenv under build/matrix/<set>/venv made with uv (`uv venv --seed
+--python`, `uv pip install -r versions/<file>`, then this project with `--no-deps -e .`),
 reused while its inputs (interpreter, requirement files, pyproject.toml) are unchanged. Then each
 notebook (pytest --nbmake) and each guard test file (tests/guards/) runs in that venv as
 its own pytest, N at a time, each bounded by --timeout. A line is printed as each install
