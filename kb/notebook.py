@@ -2,12 +2,19 @@
 
 Importing it imports ``harness.notebook``, which sets Django up (test settings, a migrated
 SQLite file, the seed users) before the notebook's other imports; its helpers are here under
-the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``close``). On
+the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``SUMMARY``, ``close``). On
 top, the two that tie a notebook to the knowledge base: ``run_guard`` (the entry's guard
 file) and ``check_claims`` (the last cell: the write-up against the corpus and the notebook).
 """
 
-from harness.notebook import close, redis_url, run_pytest, use_database, use_layer  # sets Django up
+from harness.notebook import (  # sets Django up
+    SUMMARY,
+    close,
+    redis_url,
+    run_pytest,
+    use_database,
+    use_layer,
+)
 
 from . import REPO as KNOWLEDGE  # the checkout, or the copy a wheel installed
 from .corpus import texts
@@ -16,7 +23,7 @@ from .lint import signatures
 from .lint_corpus import corpus
 from .signature import normalise
 
-__all__ = ["check_claims", "close", "redis_url", "run_guard", "run_pytest", "use_database", "use_layer"]
+__all__ = ["SUMMARY", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "use_database", "use_layer"]
 
 
 def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
