@@ -138,22 +138,26 @@ def triage(text: str, entries: list[Entry], source: str = "<input>") -> Triage:
             for match in match_entry(entry, reports):
                 report.matches.setdefault(entry.id, []).append(match)
                 found.append(match)
-        report.reports += per_failure(reports, found, order)
+        report.reports += per_failure(reports, found, order, len(report.reports))
     report.matches = rank(report.matches, entries)
     report.reports = ranked_failures(report.reports)
     versions_for(report, text, entries)
     return report
 
 
-def per_failure(reports: "Reports", found: list[Match], order: dict[str, int]) -> list[Failure]:
+def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], start: int = 0) -> list[Failure]:
     """One ``Failure`` per failing test of ``reports`` (a section and its ``FAILED`` line are one
-    test), each with its matches, best first; the rest of the text only where it matched."""
+    test), each with its matches, best first; the rest of the text (the header, ``--tb=line``
+    lines, logs) only where it matched an entry that no failing test matched."""
     places: dict[str, list[Match]] = {}
     for match in found:
         places.setdefault(match.where, []).append(match)
     names = reports.names[:-1] if len(reports.names) > 1 else reports.names
-    if reports.names[-1] in places and len(reports.names) > 1:
-        names = [*names, reports.names[-1]]
+    rest = reports.names[-1]
+    if rest in places and len(reports.names) > 1:  # listed when it shows a cause no test shows
+        shown = {m.entry_id for n in names for m in places.get(n, [])}
+        if {m.entry_id for m in places[rest]} - shown:
+            names = [*names, rest]
     merged: dict[str, str] = {}  # a name -> the name it is listed under
     sections = [n for n in names if "::" not in n]
     for name in names:
@@ -172,7 +176,7 @@ def per_failure(reports: "Reports", found: list[Match], order: dict[str, int]) -
             if match.entry_id not in best or match.score > best[match.entry_id].score:
                 best[match.entry_id] = match
         ranked = sorted(best.values(), key=lambda m: (-m.score[0], -m.score[1], order.get(m.entry_id, 0)))
-        out.append(Failure(name, tuple(ranked), position))
+        out.append(Failure(name, tuple(ranked), start + position))
     return out
 
 
@@ -250,7 +254,7 @@ def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
         if reports.units and hits:
             hits.append(len(reports.starts))
         for index in hits:
-            if held and index == len(reports.starts):
+            if reports.units and held and index == len(reports.starts):
                 break
             evidence = signature.match(reports.text(index), reports.frames(index) if signature.frames else None)
             if evidence:
