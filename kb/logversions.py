@@ -58,12 +58,12 @@ class Seen:
 
     name: str
     version: str
-    source: str  #: "platform", "plugins", "path", "tox"
+    source: str  #: "platform", "plugins", "path", "tox"; "installed" (the pytest plugin's own)
 
     @property
     def exact(self) -> bool:
         """Whether the version has its patch number (pytest prints it; tox names do not)."""
-        return self.source in ("platform", "plugins") or self.version.count(".") >= 2
+        return self.source in ("platform", "plugins", "installed") or self.version.count(".") >= 2
 
 
 def read(text: str) -> list[Seen]:
@@ -97,7 +97,7 @@ def read(text: str) -> list[Seen]:
 
 def describe(seen: list[Seen]) -> str:
     """``python 3.11.7, pytest 8.3.2, django 4.2 (tox)``: what was read, one line."""
-    return ", ".join(f"{s.name} {s.version}" + ("" if s.source in ("platform", "plugins") else f" ({s.source})")
+    return ", ".join(f"{s.name} {s.version}" + ("" if s.source in ("platform", "plugins", "installed") else f" ({s.source})")
                      for s in seen)
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 from . import REPO
 from .entries import Entry, scan
-from .results import Match, Triage
 from .logversions import best_row, describe, parse_notes, read, table_rows
-from .results import Failure
+from .results import Failure, Match, Triage
 from .signature import Signature, frames, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
 
 # Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
@@ -439,8 +438,8 @@ LISTED = 20
 
 def failure_lines(report: Triage, limit: int = LISTED) -> list[str]:
     """Each failure report with its best entry (or none), strongest first, when there are two
-    or more: a strong match in one test never hides another test's cause."""
-    if len(report.reports) < 2:
+    or more and something matched: a strong match in one test never hides another test's cause."""
+    if len(report.reports) < 2 or not report.matched:
         return []
     out = [f"{len(report.reports)} failure reports, each with its best entry, strongest first:"]
     for failure in report.reports[:limit]:
@@ -456,11 +455,12 @@ def failure_lines(report: Triage, limit: int = LISTED) -> list[str]:
     return out
 
 
-def version_lines(report: Triage) -> list[str]:
-    """The versions read, and the notes and Versions-table rows they select."""
-    if not report.versions:
+def version_lines(report: Triage, label: str = "versions read") -> list[str]:
+    """The versions read, and the notes and Versions-table rows they select (when something
+    matched: they point at a fix)."""
+    if not report.versions or not report.matched:
         return []
-    out = [f"versions read: {describe(report.versions)}"]
+    out = [f"{label}: {describe(report.versions)}"]
     for entry_id, note in report.notes:
         out.append(f"note ({entry_id}, {' and '.join(note.when)}): {note.text} [{note.cite}]")
     for entry_id, row in report.rows:
@@ -469,13 +469,13 @@ def version_lines(report: Triage) -> list[str]:
 
 
 def format_report(report: Triage, limit: int = 3) -> str:
-    head = failure_lines(report)
-    head += [""] if head else []
     if not report.matched:
-        return "\n".join(head + version_lines(report) + [
-            f"no known issue matches {report.source} "
-            f"({report.failures} failure report{'s' * (report.failures != 1)} looked at)"])
-    out = head
+        return (f"no known issue matches {report.source} "
+                f"({report.failures} failure report{'s' * (report.failures != 1)} looked at)")
+    tail = failure_lines(report)
+    tail += [""] if tail else []
+    tail += version_lines(report)
+    out = []
     for rank_no, matches in enumerate(report.matches.values(), 1):
         best = max(matches, key=lambda m: m.score)
         places = [m.where for m in matches]
@@ -485,7 +485,7 @@ def format_report(report: Triage, limit: int = 3) -> str:
                 f"  write-up: {shown(best.writeup)}",
                 f"  notebook: {shown(best.notebook)}",
                 ""]
-    out += version_lines(report)
+    out += tail
     n = len(report.matches)
     out.append(f"{n} known issue{'s' * (n != 1)} matched in {report.source}"
                + (", strongest evidence first" if n > 1 else ""))

@@ -494,7 +494,7 @@
 
     // kb.triage.failure_lines
     function failureLines(result) {
-      if (result.reports.length < 2) { return []; }
+      if (result.reports.length < 2 || !result.ranked.length) { return []; }
       var out = [result.reports.length + " failure reports, each with its best entry, strongest first:"];
       result.reports.slice(0, data.listed).forEach(function (f) {
         if (!f.matches.length) { out.push("  " + f.where + ": no known issue"); return; }
@@ -509,7 +509,7 @@
 
     // kb.triage.version_lines
     function versionLines(result) {
-      if (!result.versions.length) { return []; }
+      if (!result.versions.length || !result.ranked.length) { return []; }
       var out = ["versions read: " + result.versions.map(function (s) {
         return s.name + " " + s.version + (s.from === "platform" || s.from === "plugins" ? "" : " (" + s.from + ")");
       }).join(", ")];
@@ -572,8 +572,6 @@
         out.appendChild(el("p", "triage-error", "kb triage: " + e.message));
         return;
       }
-      var perTest = engine.failureLines(result);
-      if (perTest.length) { out.appendChild(el("pre", "failures", perTest.join("\n"))); }
       var list = el("ol", "matches");
       result.ranked.forEach(function (matches, i) {
         var top = engine.best(matches);
@@ -591,6 +589,8 @@
         list.appendChild(item);
       });
       if (result.ranked.length) { out.appendChild(list); }
+      var perTest = engine.failureLines(result);
+      if (perTest.length) { out.appendChild(el("pre", "failures", perTest.join("\n"))); }
       var versions = engine.versionLines(result);
       if (versions.length) { out.appendChild(el("pre", "versions", versions.join("\n"))); }
       out.appendChild(el("p", "triage-summary", engine.summary(result)));
