@@ -12,7 +12,7 @@ corpus")::
 
 A signature needs ``all`` or ``frames`` (or both). A frame spec is ``path:function``: the end of
 the frame's file path (whole path components; ``*`` is any part of one component, ``**`` any
-run of components) and its function (``*`` any characters), e.g.
+run of components) and its function (``*`` any characters, ``a|b`` either), e.g.
 ``channels/testing/live.py:_pre_setup``, ``multiprocessing/popen_*.py:_launch``,
 ``asyncio/*.py:*``. The report's frames (``frames``) are read from CPython tracebacks
 (``File "...", line N, in f``), pytest's ``--tb=short`` (``path:N: in f``) and long/auto
@@ -143,13 +143,14 @@ class SignatureError(ValueError):
     """A signature that cannot be used; the message is one line."""
 
 #: one line of a traceback as the normalised text shows it: a CPython frame (groups 1, 2), a
-#: pytest location ``path:N: in f`` (3, 4) or ``path:N:`` / ``path:N: Type`` (3), a ``def``
+#: pytest location ``path:N: in f`` (3, 4) or ``path:N:`` / ``path:N: Type`` (3; not a warning's
+#: ``path:N: SomeWarning: text``, nor ``--tb=line``'s ``path:N: Type: message``), a ``def``
 #: line of a long entry's source (5), or pytest's ``_ _ _`` entry separator (none). The site's
 #: triage.js reads frames with the same pattern (kb/browser.py)
-FRAME = re.compile(r'^(?:File "([^"\n]+)", line \d+, in (\S+)$|([^\s:"]+\.pyw?):\d+:(?: in (\S+)$)?'
+FRAME = re.compile(r'^(?:File "([^"\n]+)", line \d+, in (\S+)$|([^\s:"]+\.pyw?):\d+:(?: in (\S+)| [\w.]+)?$'
                    r'|(?:async )?def (\w+)\(|(?:_ )+_$)', re.M)
 #: a frame spec: ``path:function`` (see the module docstring)
-FRAME_SPEC = re.compile(r"^([^\s:]+\.pyw?|[^\s:]*\*[^\s:]*):([A-Za-z_<*][\w<>*.]*)$")
+FRAME_SPEC = re.compile(r"^([^\s:|]+\.pyw?|[^\s:|]*\*[^\s:|]*):([A-Za-z_<*][\w<>*.]*(?:\|[A-Za-z_<*][\w<>*.]*)*)$")
 
 
 def frames(text: str) -> list[tuple[str, str, int]]:
@@ -188,10 +189,11 @@ class FrameSpec:
     def parse(cls, spec) -> "FrameSpec":
         found = FRAME_SPEC.match(spec) if isinstance(spec, str) else None
         if found is None:
-            raise SignatureError(f"frame {spec!r} must be 'path/to/module.py:function' (globs: * and **)")
+            raise SignatureError(f"frame {spec!r} must be 'path/to/module.py:function' (globs: * and **; a|b)")
         path, function = found.groups()
+        functions = "|".join(_glob(name, ".*") for name in function.split("|"))
         return cls(spec, re.compile(f"(?:^|/){_glob(path, '[^/]*')}$"),
-                   re.compile(f"^{_glob(function, '.*')}$"), re.compile(_glob(path, "[^/\\s]*")))
+                   re.compile(f"^(?:{functions})$"), re.compile(_glob(path, "[^/\\s]*")))
 
     def holds(self, path: str, function: str) -> bool:
         return self.path.search(path) is not None and self.function.search(function) is not None
