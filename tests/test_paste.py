@@ -26,7 +26,7 @@ from kb.corpus import texts
 from kb.entries import scan
 from kb.lint import listed_for, summary_only
 from kb.signature import normalise
-from kb.triage import explain, triage
+from kb.triage import explain, failure_lines, triage, version_lines
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
 ENTRIES, _ = scan(REPO)
@@ -79,6 +79,22 @@ def real_logs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
     return logs
 
 
+def combined_texts() -> dict[str, tuple[str, str | None]]:
+    """Two entries' captures in one log, one of them as plain tracebacks, and a capture cut
+    before its exception line (its frames are the evidence)."""
+    def read(path):
+        return (REPO / "corpus" / path).read_text(encoding="utf-8")
+
+    native = read("live-server-testcase/captured/lts/in_memory_refused.native.txt")
+    return {
+        "two-logs": (read("mock-misconfiguration/captured/pins/mock.auto.txt")
+                     + read("live-server-testcase/captured/pins/in_memory_refused.auto.txt"), "live-server-testcase"),
+        "two-scripts": (read("mock-misconfiguration/captured/pins/forgot.script.txt") + "\n"
+                        + read("live-server-testcase/captured/pins/no_daphne.script.txt"), "live-server-testcase"),
+        "cut-native": (native[: native.index("django.core.exceptions.ImproperlyConfigured")], "live-server-testcase"),
+    }
+
+
 def corpus_texts() -> dict[str, tuple[str, str | None]]:
     found = {}
     for entry in ENTRIES:
@@ -99,11 +115,13 @@ def expected_page(text: str) -> dict:
         more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
         shown.append({"id": best.entry_id, "evidence": "\n".join(explain(best)),
                       "places": f"  in:       {', '.join(places[:3])}{more}"})
+    lines = {"failures": "\n".join(failure_lines(report)) or None,
+             "versions": "\n".join(version_lines(report)) or None}
     n = len(report.matches)
     closing = (f"{n} known issue{'s' * (n != 1)} matched in {SOURCE}" + (", strongest evidence first" if n > 1 else "")
                if n else f"no known issue matches {SOURCE} ({report.failures} failure report"
                          f"{'s' * (report.failures != 1)} looked at)")
-    return {"matches": shown, "closing": closing}
+    return {"matches": shown, "closing": closing, **lines}
 
 
 #: what the page lists: each match's entry, evidence and places, and the closing line
@@ -112,6 +130,8 @@ READ = """(() => ({
     id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
     places: li.querySelector('.places').textContent})),
   closing: document.querySelector('#verdict .triage-summary')?.textContent,
+  failures: (document.querySelector('#verdict .failures') || {}).textContent || null,
+  versions: (document.querySelector('#verdict .versions') || {}).textContent || null,
 }))()"""
 
 
@@ -172,9 +192,10 @@ def test_script_json_cannot_close_the_script_element():
 
 COMPILE_ALL = """(() => {
   const data = JSON.parse(document.getElementById('kb-triage').textContent);
-  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not]))
+  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not, ...s.frames.flat()]))
     .concat(data.normalise.map(r => r[0]),
-            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest]);
+            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest,
+             data.frame, data.traceback, data.chained], Object.values(data.versions));
   const failed = [];
   for (const p of patterns) {
     try { new RegExp(p, 'm'); } catch (e) { failed.push(p + ': ' + e.message); }
@@ -204,7 +225,7 @@ def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
     """``(cases, page results)``: every corpus text and real log, pasted in one Chromium."""
     import asyncio
 
-    cases = {**corpus_texts(), **real_logs}
+    cases = {**corpus_texts(), **real_logs, **combined_texts()}
     started = time.perf_counter()
     results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
                                             real_logs["nested-run.auto"][0]))
@@ -222,10 +243,11 @@ def test_in_a_browser_every_signature_compiles(pasted):
     embedded = data(ENTRIES)
     patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
                 for p in s[key]]
-    assert patterns, "no signature to check"
+    frames = [p for e in embedded["entries"] for s in e["signatures"] for f in s["frames"] for p in f]
+    assert patterns and frames, "no signature to check"
     compiled = pasted[1]["<compiled>"]
     assert compiled["failed"] == []
-    assert compiled["checked"] == len(patterns) + len(embedded["normalise"]) + 6
+    assert compiled["checked"] == len(patterns) + len(frames) + len(embedded["normalise"]) + 9 + len(embedded["versions"])
 
 
 @browser_only
@@ -269,3 +291,17 @@ def test_in_a_browser_each_corpus_text_names_its_entry_first_and_negative_texts_
                if not (listed[name] is None and summary_only(REPO / name))
                and not (listed[name] is not None and listed_for(REPO / name, listed[name]))}
     assert {name: listed[name] for name in checked} == checked
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_each_failing_test_gets_its_own_entry_and_a_cut_paste_is_read_by_its_frames(pasted):
+    _, results = pasted
+    assert results["two-logs"]["failures"].splitlines()[1:] == [
+        "  test_mock.py::test_a: mock-misconfiguration (strong, mock-awaited)",
+        "  test_mock.py::test_b: mock-misconfiguration (strong, mock-awaited)",
+        "  test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match: "
+        "live-server-testcase (strong, in-memory-refused)"]
+    assert results["two-logs"]["versions"].startswith("versions read: python 3.11.7, pytest 9.2.0, pluggy ")
+    assert first(results["cut-native"]) == "live-server-testcase"
+    assert "weak (live-server-case-set-up)" in results["cut-native"]["matches"][0]["evidence"]
