@@ -157,14 +157,13 @@ def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], s
         shown = {m.entry_id for n in names for m in places.get(n, [])}
         if {m.entry_id for m in places[rest]} - shown:
             names = [*names, rest]
-    merged: dict[str, str] = {}  # a name -> the name it is listed under
-    sections = [n for n in names if "::" not in n]
+    merged: dict[str, str] = {}  # a section's name -> the summary's node id it is listed under
+    pending: dict[str, list[str]] = {}  # test_key -> sections not merged yet, in order
+    for name in dict.fromkeys(n for n in names if "::" not in n):
+        pending.setdefault(test_key(name), []).append(name)
     for name in names:
-        if "::" in name:
-            for section in sections:
-                if same_test(section, name) and section not in merged:
-                    merged[section] = name
-                    break
+        if "::" in name and pending.get(key := test_key(name)):
+            merged[pending[key].pop(0)] = name
     listed: dict[str, list[Match]] = {}
     for name in names:
         listed.setdefault(merged.get(name, name), []).extend(places.get(name, []))
@@ -179,14 +178,16 @@ def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], s
     return out
 
 
-def same_test(section: str, nodeid: str) -> bool:
-    """Whether pytest's section ``Class.test_x[a.b]`` (or ``setup of test_x``) and the summary's
-    ``tests/t.py::Class::test_x[a.b]`` name one test."""
+def test_key(name: str) -> str:
+    """What pytest's section name (``Class.test_x[a.b]``, ``setup of test_x``) and the
+    summary's node id (``tests/t.py::Class::test_x[a.b]``) of one test have in common:
+    ``Class.test_x[a.b]``."""
+    if "::" in name:
+        name = name.split("::", 1)[1]
     for prefix in ("setup of ", "teardown of ", "call of "):
-        section = section.removeprefix(prefix)
-    head, bracket, tail = section.partition("[")
-    name = head.replace(".", "::") + bracket + tail
-    return nodeid == name or nodeid.endswith("::" + name)
+        name = name.removeprefix(prefix)
+    head, bracket, tail = name.partition("[")
+    return head.replace("::", ".") + bracket + tail
 
 
 def ranked_failures(found: list[Failure]) -> list[Failure]:
@@ -331,7 +332,9 @@ class Reports:
             if after < len(banners):
                 stop = min(stop, banners[after])
             spans.append((start, stop, name.removeprefix("ERROR at ").strip()))
-        summary = [(s, e, n) for s, e, n in summary if not any(a <= s < b for a, b, _ in spans)]
+        span_starts, span_stops = [a for a, _, _ in spans], [b for _, b, _ in spans]  # sorted, apart
+        summary = [(s, e, n) for s, e, n in summary
+                   if not ((i := bisect.bisect_right(span_starts, s) - 1) >= 0 and s < span_stops[i])]
         spans = sorted(spans + summary)
         self.count = max(len(sections), len(summary), 1)
         self.units = False  # the text is cut into tracebacks; the rest is then the whole text

@@ -4,11 +4,11 @@ import json
 
 import pytest
 from kbfixture import write_entry
+from packaging.specifiers import SpecifierSet
 
 from kb import REPO
 from kb.lint import lint
 from kb.logversions import Note, NoteError, Seen, best_row, read, satisfies
-from packaging.specifiers import SpecifierSet
 
 
 def text(path: str) -> str:

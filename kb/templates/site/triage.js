@@ -168,8 +168,10 @@
         var name = section[2].indexOf("ERROR at ") === 0 ? section[2].slice(9) : section[2];
         return [section[0], stop, name.trim()];
       });
+      var spanStarts = spans.map(function (s) { return s[0]; });  // sorted, apart
       summary = summary.filter(function (l) {
-        return !spans.some(function (s) { return s[0] <= l[0] && l[0] < s[1]; });
+        var i = bisectRight(spanStarts, l[0]) - 1;
+        return !(i >= 0 && l[0] < spans[i][1]);
       });
       spans = spans.concat(summary).sort(compareTuples);
       this.full = text;
@@ -282,20 +284,21 @@
       });
     }
 
-    // kb.triage.same_test: pytest's section name and the summary's node id name one test
-    function sameTest(section, nodeid) {
+    // kb.triage.test_key: what a section's name and the summary's node id of one test share
+    function testKey(name) {
+      var at = name.indexOf("::");
+      if (at >= 0) { name = name.slice(at + 2); }
       ["setup of ", "teardown of ", "call of "].forEach(function (prefix) {
-        if (section.indexOf(prefix) === 0) { section = section.slice(prefix.length); }
+        if (name.indexOf(prefix) === 0) { name = name.slice(prefix.length); }
       });
-      var at = section.indexOf("[");
-      var head = at >= 0 ? section.slice(0, at) : section, tail = at >= 0 ? section.slice(at) : "";
-      var name = head.split(".").join("::") + tail;
-      return nodeid === name || nodeid.slice(-(name.length + 2)) === "::" + name;
+      var bracket = name.indexOf("[");
+      var head = bracket >= 0 ? name.slice(0, bracket) : name, tail = bracket >= 0 ? name.slice(bracket) : "";
+      return head.split("::").join(".") + tail;
     }
 
     // kb.triage.per_failure: one failure per failing test, with its matches, best first
     function perFailure(reports, found, position) {
-      var places = {};
+      var places = Object.create(null);
       found.forEach(function (m) { (places[m.where] = places[m.where] || []).push(m); });
       var all = reports.names;
       var names = all.length > 1 ? all.slice(0, -1) : all.slice();
@@ -305,20 +308,22 @@
         names.forEach(function (n) { (places[n] || []).forEach(function (m) { shown[m.id] = true; }); });
         if (places[rest].some(function (m) { return !shown[m.id]; })) { names.push(rest); }
       }
-      var sections = names.filter(function (n) { return n.indexOf("::") < 0; });
-      var merged = {};
+      var merged = new Map(), pending = new Map(), unique = new Set();
+      names.forEach(function (name) {
+        if (name.indexOf("::") >= 0 || unique.has(name)) { return; }
+        unique.add(name);
+        var key = testKey(name);
+        if (!pending.has(key)) { pending.set(key, []); }
+        pending.get(key).push(name);
+      });
       names.forEach(function (name) {
         if (name.indexOf("::") < 0) { return; }
-        for (var i = 0; i < sections.length; i += 1) {
-          if (sameTest(sections[i], name) && !Object.prototype.hasOwnProperty.call(merged, sections[i])) {
-            merged[sections[i]] = name;
-            break;
-          }
-        }
+        var waiting = pending.get(testKey(name));
+        if (waiting && waiting.length) { merged.set(waiting.shift(), name); }
       });
-      var order = [], listed = {};
+      var order = [], listed = Object.create(null);
       names.forEach(function (name) {
-        var key = Object.prototype.hasOwnProperty.call(merged, name) ? merged[name] : name;
+        var key = merged.has(name) ? merged.get(name) : name;
         if (!Object.prototype.hasOwnProperty.call(listed, key)) { listed[key] = []; order.push(key); }
         listed[key] = listed[key].concat(Object.prototype.hasOwnProperty.call(places, name) ? places[name] : []);
       });
