@@ -1,7 +1,10 @@
 """pytest plugin (entry point `kb_known_issues`): points failing tests at known issues.
 
 When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
-entries whose signatures match the failures' reports, with where to read and run them.
+entries whose signatures match the failures' reports, with where to read and run them; with
+two or more failing tests, each test's own best entry (or none), strongest first; and the
+installed versions the named entries' notes and Versions tables speak of, with the notes that
+hold for them and the table's row.
 Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` matches
 against another knowledge base. The plugin only wires options and hands the reports to
 `kb.triage`; it never fails a test session itself.

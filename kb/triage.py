@@ -2,11 +2,18 @@
 
 The input is normalised (`kb.signature.normalise`: pytest's `E` markers, indentation, colour
 codes, path prefixes, addresses) and split into failure reports (pytest's `____ test ____`
-sections, `FAILED id - message` lines, unittest's `ERROR:`/`FAIL:` blocks, JUnit `<testcase>`s,
-else the whole text). An entry matches a report when one of its signatures holds there (all of
-its `all` patterns, one of its `any`, none of its `not`). Entries are ranked by their best
-evidence: strong before weak, then more matched patterns. For each it prints the evidence
-lines, where, and the paths of the write-up and the notebook; a weak match says so.
+sections, `FAILED id - message` lines, unittest's `ERROR:`/`FAIL:` blocks, JUnit `<testcase>`s;
+in a text with none of them each traceback not chained to the one before it; else the whole
+text). An entry matches a report when one of its signatures holds there (all of its `all`
+patterns, one of its `any`, none of its `not`, its `frames` in order). Entries are ranked by
+their best evidence: strong before weak, then more matched patterns. For each it prints the
+evidence lines, where, and the paths of the write-up and the notebook; a weak match says so.
+With two or more failure reports it then lists each failing test (a section and its `FAILED`
+line are one) with its own best entry or none, strongest first, and prints the versions the
+log shows (pytest's `platform` and `plugins:` lines, site-packages paths, tox environment
+names), the named entries' notes for those versions and their Versions-table row.
+`--json` keeps `source`, `failures` and `matches` and adds `reports` (per failure report,
+strongest first: `where`, `best`, `also`), `versions`, `notes` and `rows`.
 
 Exit status: 0 something matched, 1 nothing matched, 2 unreadable input (missing file,
 binary data, text that is not UTF-8, malformed XML) with a one-line reason.
@@ -57,7 +64,8 @@ class InputError(Exception):
 def add_arguments(parser) -> None:
     parser.add_argument("path", nargs="?", default="-",
                         help="a pytest log, a JUnit XML report or a traceback; - (default) reads stdin")
-    parser.add_argument("--json", action="store_true", help="print the matches as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the matches, each failure report's answer and the versions read as JSON")
     parser.add_argument("--root", type=Path, default=REPO,
                         help="the knowledge base (the folder holding context/ and notebooks/)")
 
