@@ -46,15 +46,15 @@ UNITTEST = re.compile(r"\n(?:ERROR|FAIL): (\S+ \(.+\))$", re.M)
 #: pytest's last line, ``==== 2 failed, 3 warnings in 4.00s ====`` (``-q``: no ``=``). What
 #: follows it comes from the interpreter's shutdown (tasks destroyed pending, ``Exception
 #: ignored in``), not from a test: a log with failing tests is not judged by it
+FINAL = re.compile(r"\n(?:=+ )?(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?"
+                   r"|deselected|rerun)(?:, |(?= in )))+ in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
+                   r"(?: =+)?[ \t]*$", re.M)
 #: a traceback that starts a failure of its own in a plain text (no pytest or unittest reports):
 #: one not chained to the one before it (``During handling of the above exception, another
 #: exception occurred:`` / ``The above exception was the direct cause of ...`` just above it)
 TRACEBACK = re.compile(r"\nTraceback \(most recent call last\):$", re.M)
 CHAINED = re.compile(r"(?:During handling of the above exception, another exception occurred|"
                      r"The above exception was the direct cause of the following exception):\n*$")
-FINAL = re.compile(r"\n(?:=+ )?(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?"
-                   r"|deselected|rerun)(?:, |(?= in )))+ in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
-                   r"(?: =+)?[ \t]*$", re.M)
 
 
 class InputError(Exception):
@@ -166,11 +166,11 @@ def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], s
         if {m.entry_id for m in places[rest]} - shown:
             names = [*names, rest]
     merged: dict[str, str] = {}  # a section's name -> the summary's node id it is listed under
-    pending: dict[str, list[str]] = {}  # test_key -> sections not merged yet, in order
+    pending: dict[str, list[str]] = {}  # failure_key -> sections not merged yet, in order
     for name in dict.fromkeys(n for n in names if "::" not in n):
-        pending.setdefault(test_key(name), []).append(name)
+        pending.setdefault(failure_key(name), []).append(name)
     for name in names:
-        if "::" in name and pending.get(key := test_key(name)):
+        if "::" in name and pending.get(key := failure_key(name)):
             merged[pending[key].pop(0)] = name
     listed: dict[str, list[Match]] = {}
     for name in names:
@@ -186,7 +186,7 @@ def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], s
     return out
 
 
-def test_key(name: str) -> str:
+def failure_key(name: str) -> str:
     """What pytest's section name (``Class.test_x[a.b]``, ``setup of test_x``) and the
     summary's node id (``tests/t.py::Class::test_x[a.b]``) of one test have in common:
     ``Class.test_x[a.b]``."""

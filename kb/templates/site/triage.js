@@ -284,8 +284,8 @@
       });
     }
 
-    // kb.triage.test_key: what a section's name and the summary's node id of one test share
-    function testKey(name) {
+    // kb.triage.failure_key: what a section's name and the summary's node id of one test share
+    function failureKey(name) {
       var at = name.indexOf("::");
       if (at >= 0) { name = name.slice(at + 2); }
       ["setup of ", "teardown of ", "call of "].forEach(function (prefix) {
@@ -312,13 +312,13 @@
       names.forEach(function (name) {
         if (name.indexOf("::") >= 0 || unique.has(name)) { return; }
         unique.add(name);
-        var key = testKey(name);
+        var key = failureKey(name);
         if (!pending.has(key)) { pending.set(key, []); }
         pending.get(key).push(name);
       });
       names.forEach(function (name) {
         if (name.indexOf("::") < 0) { return; }
-        var waiting = pending.get(testKey(name));
+        var waiting = pending.get(failureKey(name));
         if (waiting && waiting.length) { merged.set(waiting.shift(), name); }
       });
       var order = [], listed = Object.create(null);
