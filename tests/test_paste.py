@@ -153,6 +153,29 @@ NORMALISE_ALL = """
 (texts => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
             return texts.map(t => engine.normalise(t)); })(%s)
 """
+NOTES_ALL = """
+(cases => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
+            return cases.map(c => engine.noteHolds(c.note, c.seen)); })(%s)
+"""
+#: requirements as notes may state them (the entries' own first), against versions as logs show them
+WHEN = ("channels==4.3.0", "channels>=4.0,<4.3", "channels~=4.2", "channels~=4.2.1", "channels==4.*",
+        "channels!=4.3.*", "python<3.10", "python>3.11", "channels<=4.3")
+VERSIONS = (("channels", "4.3.0", "plugins"), ("channels", "4.3", "tox"), ("channels", "4.2.9", "path"),
+            ("channels", "4", "tox"), ("channels", "5.0", "plugins"), ("python", "3.9", "path"),
+            ("python", "3.11.7", "platform"), ("python", "3.12", "tox"))
+
+
+def note_cases() -> list[dict]:
+    from kb.browser import _requirement
+    from kb.logversions import Note, Seen
+    from kb.triage import entry_notes
+
+    notes = [n for e in ENTRIES for n in entry_notes(e)] + [Note((w,), "t", "https://x.org") for w in WHEN]
+    return [{"note": {"requires": [_requirement(w) for w in note.when]},
+             "seen": [{"name": n, "version": v, "from": f}], "python": note.holds([Seen(n, v, f)])}
+            for note in notes for n, v, f in VERSIONS]
+
+
 #: forms the corpus (captured on Linux, one Python) does not show: other paths, colours, addresses
 NORMALISE_CASES = [
     "E       RuntimeError: x\r\nE   \n>       assert connected   \n\tE",
@@ -222,6 +245,7 @@ async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) 
         for at in range(0, len(names), BATCH):  # each reply within the page's 30 s, however loaded
             shown += await page.js(paste_all([cases[n][0] for n in names[at: at + BATCH]]))
         results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
+        results["<notes>"] = await page.js(NOTES_ALL % json.dumps(note_cases()))
     results.update(zip(names, shown, strict=True))
     return results
 
@@ -311,3 +335,11 @@ def test_in_a_browser_each_failing_test_gets_its_own_entry_and_a_cut_paste_is_re
     assert results["two-logs"]["versions"].startswith("versions read: python 3.11.7, pytest 9.2.0, pluggy ")
     assert first(results["cut-native"]) == "live-server-testcase"
     assert "weak (live-server-case-set-up)" in results["cut-native"]["matches"][0]["evidence"]
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_a_note_holds_for_the_versions_read_exactly_where_kb_triage_says(pasted):
+    cases = note_cases()
+    assert any(c["python"] for c in cases) and not all(c["python"] for c in cases)
+    assert pasted[1]["<notes>"] == [c["python"] for c in cases]

@@ -549,7 +549,8 @@
     }
 
     return { normalise: normalise, triage: triage, explain: explain, best: best, summary: summary,
-             failureLines: failureLines, versionLines: versionLines, frames: frames, entries: entries };
+             failureLines: failureLines, versionLines: versionLines, frames: frames, noteHolds: noteHolds,
+             entries: entries };
   }
 
   // The paste box of the index page.
