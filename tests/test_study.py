@@ -75,3 +75,31 @@ def test_kb_corpus_and_kb_lint_do_not_take_the_study_folder_for_an_entry(tmp_pat
     assert lint(tmp_path) == []
     assert study.STUDY not in scenario_folders(tmp_path)
     assert texts(tmp_path, "echo-refused") and not any(study.STUDY in p.parts for p, _ in texts(tmp_path, "echo-refused"))
+
+
+def test_tuned_seed_and_low_confidence_lines_parse_and_split_the_figures(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(HEADER.format(n=1, verdict="x") + "# tuned: x sig-a (commit 1)\n# verdict-confidence: low (why)\n"
+                    "boom\n", encoding="utf-8")
+    parsed = study.parse(path)
+    assert (parsed.tuned, parsed.confidence, parsed.held_out, parsed.headline, parsed.text) == (
+        "x sig-a (commit 1)", "low", False, False, "boom\n")
+    path.write_text(HEADER.format(n=1, verdict="x") + "# verdict-confidence: high\nboom\n", encoding="utf-8")
+    with pytest.raises(study.StudyError, match="verdict-confidence 'high'"):
+        study.parse(path)
+
+    def make(name, verdict, tuned="", seed="", confidence=""):
+        return study.Report(Path(name), "https://example.org", "", verdict, "w", (), "t\n",
+                            tuned=tuned, seed=seed, confidence=confidence)
+
+    reports = [make("a.txt", "x", tuned="x s"), make("b.txt", "x"), make("c.txt", "x", seed="x"),
+               make("d.txt", "x", confidence="low"), make("e.txt", "none")]
+    answers = ["x", None, "x", "x", "x"]
+    strengths = {"a.txt": "weak", "b.txt": None, "c.txt": "strong", "d.txt": "strong", "e.txt": "strong"}
+    got = study.subsets(reports, answers, strengths, {"x"})
+    assert {k: (v["reports"], v["in"]["right"], v["recall"], v["wrong"], v["right_strong"], v["right_weak"])
+            for k, v in got.items()} == {
+        "all": (5, 3, 0.75, 1, 2, 1),
+        "headline": (4, 2, 0.667, 1, 1, 1),
+        "held-out": (2, 0, 0.0, 1, 0, 0),
+    }
