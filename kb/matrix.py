@@ -17,6 +17,8 @@ failure that passes or fails differently fails the run; --write-expect FILE writ
 run's failures as such a file. --record keeps build/matrix.json's outcomes in
 versions/results.json (committed); --write-tables writes each listed write-up's generated
 Versions table from it. These three only read and write files (no run).
+--shard K/N runs shard K of a stable split of the entries (kb/shard.py); --merge of the
+shards' matrix.json files with --expect judges them together as one run would be judged.
 
 Exit status: 0 all passed (or exactly as expected), 1 any other failure or a set that could
 not install, 2 bad usage (unknown set or entry, no uv, unreadable sets or expect file).
@@ -37,7 +39,7 @@ from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
 
-from . import REPO, table, versions
+from . import REPO, shard, table, versions
 from .soak import EXCEPTION_LINE, stop_tree, summary
 from .triage import plain
 
@@ -50,6 +52,8 @@ def add_arguments(parser) -> None:
                         help="version set to run (repeatable; default: every set in versions/sets.yaml)")
     parser.add_argument("--entry", action="append", default=[], dest="entries", metavar="ID",
                         help="entry to run (repeatable; default: every notebook)")
+    parser.add_argument("--shard", default=None, metavar="K/N",
+                        help="run only shard K of N of the entries (a stable split, kb/shard.py)")
     parser.add_argument("-n", "--jobs", type=int, default=2, metavar="N",
                         help="notebooks and guard files run at the same time (default: 2)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -101,6 +105,8 @@ def run(args) -> int:
     try:
         if args.merge:
             merge(build, args.merge)
+            if args.expect:  # CI's last job: judge the shards' merged outcomes
+                return shard.judge_merged(root, build, args.expect, args.sets)
             if not (args.write_expect or args.record or args.write_tables):
                 return 0
         if args.write_expect:
@@ -109,6 +115,8 @@ def run(args) -> int:
             return record_and_write(root, build, args.record, args.write_tables)
         sets = choose_sets(root, args.sets)
         entries = choose_entries(root, args.entries)
+        if args.shard is not None:
+            entries = shard.choose(entries, args.shard, root)
         expected = load_expect(args.expect) if args.expect else None
         if args.jobs < 1 or args.timeout <= 0:
             raise versions.VersionsError("-n must be 1 or more and --timeout positive")
