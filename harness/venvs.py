@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -37,13 +38,17 @@ PYENV = Path("/root/.pyenv/versions")
 
 
 def interpreter(python: str) -> Path:
-    """The interpreter for ``python``: a path, or the newest pyenv version with that prefix."""
+    """The interpreter for ``python``: a path, or the newest pyenv version with that prefix, or
+    else ``python<python>`` on PATH (CI services such as GitHub Actions install them there)."""
     if "/" in python:
         return Path(python)
     found = sorted(PYENV.glob(f"{python}*/bin/python3"), key=lambda p: p.parts[-3])
-    if not found:
-        raise LookupError(f"Python {python} is not installed under {PYENV}")
-    return found[-1]
+    if found:
+        return found[-1]
+    on_path = shutil.which(f"python{python}")
+    if not on_path:
+        raise LookupError(f"Python {python} is not installed under {PYENV} nor on PATH as python{python}")
+    return Path(on_path)
 
 
 def version_of(python: Path) -> str:
