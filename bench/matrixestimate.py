@@ -27,47 +27,47 @@ DEFAULT_INSTALL_S = 30.0
 TARGET_S = 15 * 60
 
 
-def workflow_shape(path: Path = REPO / ".github" / "workflows" / "ci.yml") -> tuple[list[str], int, int]:
-    """(sets, shards per set, max-parallel) as the workflow file writes them."""
+def workflow_jobs(path: Path = REPO / ".github" / "workflows" / "ci.yml") -> tuple[list[tuple], int]:
+    """([(set, shard, shards), ...] in the workflow's order, max-parallel) from the workflow."""
     text = path.read_text(encoding="utf-8")
-    sets = re.search(r"^\s+set: \[(.*)\]", text, re.M).group(1)
-    shards = re.search(r"^\s+shard: \[(.*)\]", text, re.M).group(1)
+    jobs = [(name, int(k), int(n)) for name, k, n in
+            re.findall(r"- \{set: ([\w.-]+), shard: (\d+), shards: (\d+)\}", text)]
     parallel = re.search(r"^\s+max-parallel: (\d+)", text, re.M)
-    return ([s.strip() for s in sets.split(",")], len(shards.split(",")),
-            int(parallel.group(1)) if parallel else MACHINES)
+    return jobs, int(parallel.group(1)) if parallel else MACHINES
 
 
 def run() -> dict:
     source = Path(os.environ.get("KB_BENCH_MATRIX", REPO / "build" / "matrix.json"))
+    if not source.exists():
+        return {"source": str(source), "skipped": "no such file: run `kb matrix` first"}
     data = json.loads(source.read_text(encoding="utf-8"))
     by_set = {s["name"]: s for s in data["sets"]}
     weights = shard.load_weights(REPO)
-    sets, shards, machines = workflow_shape()
+    shape, machines = workflow_jobs()
     entries = sorted(weights)
     jobs, filled = [], set()
-    for name in sets:
+    for name, k, n in shape:
         record = by_set.get(name, {})
-        for k, part in enumerate(shard.split(entries, shards, weights), 1):
-            tasks = []
-            for entry in part:
-                kinds = record.get("entries", {}).get(entry, {})
-                nb, guard = ((kinds.get(k2) or {}).get("seconds") for k2 in ("notebook", "guard"))
-                if nb is None or guard is None:
-                    filled.add(f"{name}/{entry}")
-                    nb, guard = weights[entry], 0.0  # the weight is the notebook's (guard inside it)
-                tasks += [nb, guard]
-            install = record.get("install_seconds") or DEFAULT_INSTALL_S
-            jobs.append({"job": f"{name} {k}/{shards}", "runs_s": round(two_at_a_time(tasks), 1),
-                         "seconds": round(JOB_SETUP_S + install + two_at_a_time(tasks), 1)})
+        tasks = []
+        for entry in shard.split(entries, n, weights)[k - 1]:
+            kinds = record.get("entries", {}).get(entry, {})
+            nb, guard = ((kinds.get(kind) or {}).get("seconds") for kind in ("notebook", "guard"))
+            if nb is None or guard is None:
+                filled.add(f"{name}/{entry}")
+                nb, guard = weights[entry], 0.0  # the weight counts notebook and guard together
+            tasks += [nb, guard]
+        install = record.get("install_seconds") or DEFAULT_INSTALL_S
+        runs = two_at_a_time(tasks)
+        jobs.append({"job": f"{name} {k}/{n}", "runs_s": round(runs, 1),
+                     "seconds": round(JOB_SETUP_S + install + runs, 1)})
     free = [0.0] * machines
     for job in jobs:
         i = min(range(machines), key=lambda m: free[m])
         job["start_s"] = round(free[i], 1)
         free[i] += job["seconds"]
     wall = max(free)
-    return {"source": str(source), "machines": machines, "sets": sets, "shards": shards,
-            "job_setup_s": JOB_SETUP_S, "jobs": jobs, "filled_from_durations": sorted(filled),
-            "estimate_s": round(wall, 1), "target_s": TARGET_S,
+    return {"source": str(source), "machines": machines, "jobs": jobs, "job_setup_s": JOB_SETUP_S,
+            "filled_from_durations": sorted(filled), "estimate_s": round(wall, 1), "target_s": TARGET_S,
             "serial_s": round(sum(j["seconds"] for j in jobs), 1)}
 
 
@@ -80,8 +80,10 @@ def two_at_a_time(tasks: list[float], workers: int = 2) -> float:
 
 
 def report(result: dict) -> str:
-    lines = [f"matrix estimate: {len(result['sets'])} sets x {result['shards']} shards on "
-             f"{result['machines']} machines, from {result['source']} (its load: see its run)",
+    if "skipped" in result:
+        return f"matrix estimate: {result['source']}: {result['skipped']}"
+    lines = [f"matrix estimate: {len(result['jobs'])} jobs of .github/workflows/ci.yml on "
+             f"{result['machines']} machines, from {result['source']} (as loaded as its run was)",
              f"  {'job':<18}{'start s':>9}{'runs s':>9}{'job s':>9}"]
     lines += [f"  {j['job']:<18}{j['start_s']:>9.0f}{j['runs_s']:>9.0f}{j['seconds']:>9.0f}"
               for j in result["jobs"]]
