@@ -17,6 +17,8 @@ failure that passes or fails differently fails the run; --write-expect FILE writ
 run's failures as such a file. --record keeps build/matrix.json's outcomes in
 versions/results.json (committed); --write-tables writes each listed write-up's generated
 Versions table from it. These three only read and write files (no run).
+--shard K/N runs shard K of a stable split of the entries (kb/shard.py); --merge of the
+shards' matrix.json files with --expect judges them together as one run would be judged.
 
 Exit status: 0 all passed (or exactly as expected), 1 any other failure or a set that could
 not install, 2 bad usage (unknown set or entry, no uv, unreadable sets or expect file).
@@ -28,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import REPO, envs, versions
+from . import REPO, envs, shard, versions
 from .matrix_results import (
     SetRecord,
     format_table,
@@ -49,6 +51,8 @@ def add_arguments(parser) -> None:
                         help="version set to run (repeatable; default: every set in versions/sets.yaml)")
     parser.add_argument("--entry", action="append", default=[], dest="entries", metavar="ID",
                         help="entry to run (repeatable; default: every notebook)")
+    parser.add_argument("--shard", default=None, metavar="K/N",
+                        help="run only shard K of N of the entries (a stable split, kb/shard.py)")
     parser.add_argument("-n", "--jobs", type=int, default=2, metavar="N",
                         help="notebooks and guard files run at the same time (default: 2)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -76,6 +80,8 @@ def run(args) -> int:
     try:
         if args.merge:
             merge(build, args.merge)
+            if args.expect:  # CI's last job: judge the shards' merged outcomes
+                return shard.judge_merged(choose_entries(root, []), build, args.expect, args.sets)
             if not (args.write_expect or args.record or args.write_tables):
                 return 0
         if args.write_expect:
@@ -84,6 +90,8 @@ def run(args) -> int:
             return record_and_write(root, build, args.record, args.write_tables)
         sets = choose_sets(root, args.sets)
         entries = choose_entries(root, args.entries)
+        if args.shard is not None:
+            entries = shard.choose(entries, args.shard, root)
         expected = load_expect(args.expect) if args.expect else None
         if args.jobs < 1 or args.timeout <= 0:
             raise versions.VersionsError("-n must be 1 or more and --timeout positive")
