@@ -14,8 +14,9 @@ line and the other sets still run. Ctrl-C or SIGTERM stops every run it started 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
 known failures: the run then passes when exactly those fail, each with its text; a known
 failure that passes or fails differently fails the run; --write-expect FILE writes the last
-run's failures as such a file. --record keeps build/matrix.json's outcomes in
-versions/results.json (committed); --write-tables writes each listed write-up's generated
+run's failures as such a file. --record folds build/matrix.json's outcomes into
+versions/results.json (committed): each set and entry it ran replaces its record, the rest is
+kept (a set recorded on other versions loses the outcomes not run again); --write-tables writes each listed write-up's generated
 Versions table from it. These three only read and write files (no run).
 --shard K/N runs shard K of a stable split of the entries (kb/shard.py); --merge of the
 shards' matrix.json files with --expect judges them together as one run would be judged.
@@ -60,7 +61,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--expect", type=Path, default=None, metavar="FILE",
                         help="known failures (JSON); pass when exactly these fail, as written")
     parser.add_argument("--record", action="store_true",
-                        help="no run: keep build/matrix.json's outcomes in versions/results.json")
+                        help="no run: fold build/matrix.json's outcomes into versions/results.json")
     parser.add_argument("--write-tables", action="store_true",
                         help="no run: write the write-ups' Versions tables from versions/results.json")
     parser.add_argument("--write-expect", type=Path, default=None, metavar="FILE",
