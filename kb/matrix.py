@@ -8,8 +8,8 @@ its own pytest, N at a time, each bounded by --timeout. A line is printed as eac
 and each run finishes; at the end a table entry x set, and build/matrix.json (per set: the
 interpreter, the installed versions, per entry the notebook's and the guard's status,
 seconds and first error line; sets and entries a run leaves out keep their last outcome).
-A set whose interpreter is missing is "skipped: <reason>"; one that cannot install gets one
-line and the other sets still run. Ctrl-C or SIGTERM stops every run it started (exit 130).
+A set whose interpreter is missing is "skipped: no pythonX.Y (PATH, pyenv)", not a failure;
+one that cannot install gets one line and the other sets still run. Ctrl-C or SIGTERM stops every run it started (exit 130).
 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
 known failures: the run then passes when exactly those fail, each with its text; a known
@@ -153,7 +153,7 @@ def install(vset: versions.VersionSet, root: Path, folder: Path, uv: str) -> Set
     try:
         interpreter = envs.interpreter(vset.python)
     except envs.EnvError:
-        record.status, record.reason = "skipped", f"no Python {vset.python} interpreter (PATH, pyenv)"
+        record.status, record.reason = "skipped", f"no python{vset.python} (PATH, pyenv)"
         print(f"[{vset.name}] skipped: {record.reason}", flush=True)
         return record
     record.interpreter = str(interpreter)

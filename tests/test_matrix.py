@@ -89,10 +89,31 @@ def test_when_the_interpreter_is_missing_then_the_set_is_reported_skipped(ran, c
     code = kb_matrix(ran, "--set", "nopython")
     out, _ = capsys.readouterr()
     assert code == 0
-    assert "[nopython] skipped: no Python 2.9 interpreter" in out
+    assert "[nopython] skipped: no python2.9 (PATH, pyenv)" in out
     report = json.loads((ran / "build" / "matrix.json").read_text())
     assert {s["name"]: s["status"] for s in report["sets"]}["nopython"] == "skipped"
     assert "tiny                     skipped" in out  # the table shows it in the entry's row
+
+
+def test_when_no_python314_exists_then_the_newest_py314_set_is_skipped_not_failed(tmp_path, monkeypatch, capsys):
+    """The real versions/sets.yaml: newest-py314 is the newest set's requirements on 3.14,
+    which no machine here can install; with no python3.14 on PATH or under pyenv it is one
+    "skipped" line and a "skipped" record, and the run exits 0."""
+    repo = Path(matrix.REPO)
+    sets = versions.load_sets(repo)
+    assert sets["newest-py314"].python == "3.14"
+    assert sets["newest-py314"].requirements == sets["newest"].requirements == repo / "versions" / "newest.txt"
+    assert sets["newest"].requirements.exists() and sets["newest"].python == "3.13"
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pythonX.Y here; uv is found beside sys.executable
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    code = main(["matrix", "--root", str(repo), "--build", str(tmp_path / "build"), "--set", "newest-py314"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "[newest-py314] skipped: no python3.14 (PATH, pyenv)" in out.splitlines()
+    report = json.loads((tmp_path / "build" / "matrix.json").read_text())
+    assert [(s["name"], s["status"], s["reason"], s["entries"]) for s in report["sets"]] == [
+        ("newest-py314", "skipped", "no python3.14 (PATH, pyenv)", {})]
+    assert not (tmp_path / "build" / "matrix" / "newest-py314" / "venv").exists()
 
 
 def test_when_inputs_are_unchanged_then_the_venv_is_reused(ran, capsys):
