@@ -8,7 +8,6 @@ context/real-server-environment.md.
 
 import asyncio
 import os
-import time
 from unittest import mock
 
 import pytest
@@ -55,8 +54,8 @@ def test_servers_bind_loopback_ipv4_on_free_ports(server, harness_db):
 def test_taken_port_fails_fast_with_errno_98(server):
     from harness.servers import ServerError, daphne_server
 
-    started = time.monotonic()
-    with pytest.raises(ServerError, match=r"\[Errno 98\] Address already in use\."):
-        with daphne_server(port=server.port, timeout=20):
+    # Daphne's own exit, not the readiness timeout: the harness says "exited with" only when the
+    # process ended before it listened (a bound on the clock would fail on a loaded machine).
+    with pytest.raises(ServerError, match=r"(?s)^Daphne exited with \d+:.*\[Errno 98\] Address already in use\."):
+        with daphne_server(port=server.port, timeout=120):
             pass
-    assert time.monotonic() - started < 15  # Daphne's exit, not the 20 s readiness timeout
