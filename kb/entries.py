@@ -37,6 +37,8 @@ class Entry:
     body: str = field(repr=False, default="")
     #: 1-based line number of the body's first line in the file (after the front matter).
     body_line: int = field(repr=False, default=1)
+    #: the layer it was read from (``kb.roots``): "shipped" or the project root's path
+    layer: str = field(repr=False, compare=False, default="")
 
     @property
     def root(self) -> Path:
@@ -111,7 +113,16 @@ def scan(root: Path = REPO) -> tuple[list[Entry], list[EntryError]]:
     return entries, errors
 
 
-def load(entry_id: str, root: Path = REPO) -> Entry:
+def load(entry_id: str, root: Path | None = None) -> Entry:
+    """The entry ``entry_id`` of ``root``, or (without one) of the layers ``kb.roots`` reads."""
+    if root is None:
+        from .roots import find, layers
+
+        found = layers()
+        path = find(entry_id, found)
+        if path is None:
+            raise EntryError(f"no entry {entry_id!r} in {', '.join(str(la.path) for la in found)}")
+        return parse(path)
     path = root / "context" / f"{entry_id}.md"
     if not path.exists():
         raise EntryError(f"no entry {entry_id!r} ({path} does not exist)")

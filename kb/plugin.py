@@ -1,9 +1,11 @@
 """pytest plugin (entry point `kb_known_issues`): points failing tests at known issues.
 
 When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
-entries whose signatures match the failures' reports, with where to read and run them.
-Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` matches
-against another knowledge base. The plugin only wires options and hands the reports to
+entries whose signatures match the failures' reports, with where to read and run them and the
+layer each comes from: the shipped knowledge, or the project's own entries (`[tool.kb]` in a
+`pyproject.toml` from the current folder up, `$KB_PATH`; see `kb.roots`).
+Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` (repeatable)
+matches against those knowledge bases instead. The plugin only wires options and hands the reports to
 `kb.triage`; it never fails a test session itself.
 """
 
@@ -16,8 +18,9 @@ def pytest_addoption(parser):
     group = parser.getgroup("kb", "knowledge base of Channels test failures")
     group.addoption("--no-known-issues", action="store_true",
                     help="do not point failing tests at knowledge-base entries")
-    group.addoption("--known-issues-root", type=Path, default=None, metavar="DIR",
-                    help="the knowledge base to match failures against (default: the installed one)")
+    group.addoption("--known-issues-root", type=Path, action="append", default=None, metavar="DIR",
+                    help="a knowledge base to match failures against, repeatable (default: the "
+                         "shipped one and the project's own)")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -45,15 +48,15 @@ def _summary(terminalreporter, config) -> None:
             terminalreporter.write_line(line)
 
 
-def known_issues(reports, root: Path | None = None) -> list[str]:
+def known_issues(reports, root: "Path | list[Path] | None" = None) -> list[str]:
     """Lines naming each entry that matches some report (strongest evidence first), the tests
-    it matched, why, and its files."""
-    from . import REPO
-    from .entries import scan
+    it matched, why, its files and its layer."""
+    from . import roots
     from .results import Triage
     from .triage import Reports, explain, match_entry, normalise, rank, shown
 
-    entries, _ = scan(root or REPO)
+    named = [root] if isinstance(root, Path) else root
+    entries, _ = roots.scan(roots.layers(named))
     found = Triage(source="pytest", failures=len(reports), matches={})
     for report in reports:
         located = Reports(normalise(report.longreprtext), report.nodeid)
@@ -67,5 +70,6 @@ def known_issues(reports, root: Path | None = None) -> list[str]:
         lines += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
                   f"  in:       {', '.join(tests[:3])}" + (f" (and {len(tests) - 3} more)" if len(tests) > 3 else ""),
                   f"  read:     {shown(best.writeup)}",
+                  *([f"  layer:    {best.layer}"] if best.layer else []),
                   f"  run:      kb run {best.entry_id}   (or pytest --nbmake {shown(best.notebook)})"]
     return lines
