@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
 
-from . import REPO, table, versions
+from . import REPO, roots, table, versions
 from .soak import EXCEPTION_LINE, stop_tree, summary
 from .triage import plain
 
@@ -97,7 +97,8 @@ class SetRecord:
 
 def run(args) -> int:
     root = args.root.resolve()
-    build = (args.build or root / "build").resolve()
+    # never into an installed package (kb.roots): an installed knowledge base builds in ./build
+    build = (args.build or (Path.cwd() if roots.installed(root) else root) / "build").resolve()
     try:
         if args.merge:
             merge(build, args.merge)

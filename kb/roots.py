@@ -45,7 +45,8 @@ class DuplicateEntry(RootError):
 @dataclass(frozen=True)
 class Layer:
     path: Path  #: the knowledge root (resolved)
-    label: str  #: "shipped", or the root's path (relative to the current folder when below it)
+    label: str  #: "shipped"; a [tool.kb] root's `entries`; else its path (relative to the
+    #: current folder when below it)
     writable: bool  #: a project's own root, outside any installed package
     project: Path  #: the team's project folder (its pyproject.toml's), where its tests run
     origin: str  #: what named it: "shipped", "--root", "$KB_PATH" or a pyproject.toml path
@@ -115,13 +116,14 @@ def layers(roots: list[Path] | None = None, cwd: Path | None = None) -> list[Lay
     cwd = (cwd or Path.cwd()).resolve()
     found: list[Layer] = []
 
-    def add(path: Path, shipped: bool, writable: bool, origin: str, project: Path | None = None):
+    def add(path: Path, shipped: bool, writable: bool, origin: str, project: Path | None = None,
+            label: str | None = None):
         path = path.expanduser()
         path = (path if path.is_absolute() else cwd / path).resolve()
         if any(layer.path == path for layer in found):
             return
         writable = writable and not installed(path)
-        found.append(Layer(path, SHIPPED if shipped else _label(path, cwd), writable,
+        found.append(Layer(path, SHIPPED if shipped else label or _label(path, cwd), writable,
                            project or _project_of(path), origin, shipped))
 
     if roots:
@@ -140,7 +142,8 @@ def layers(roots: list[Path] | None = None, cwd: Path | None = None) -> list[Lay
     for part in filter(None, os.environ.get(ENV_PATH, "").split(os.pathsep)):
         add(Path(part), False, True, f"${ENV_PATH}")
     for pyproject, table in tables:
-        add(pyproject.parent / table["entries"], False, True, str(pyproject), pyproject.parent)
+        add(pyproject.parent / table["entries"], False, True, str(pyproject), pyproject.parent,
+            Path(table["entries"]).as_posix())
     return found
 
 

@@ -48,6 +48,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     try:
         layers = roots.layers(args.root)
+        roots.scan(layers)  # an id defined in two layers: refused before anything runs
         build = args.build or roots.build_folder(layers)
         parameters = dict(parse_parameter(p) for p in args.parameter)
         notebooks = select(layers, args.ids)

@@ -12,8 +12,9 @@ so a module the wheel needs but does not declare is missing there too, and this 
 Then, from a folder that is not the repository: ``kb list`` lists every entry, ``kb show``
 prints one with its notebook inside the installed package, ``kb triage`` names the right entry
 for a log from a real failing pytest run, and the pytest plugin prints its "known issues" block
-for that failure in a tiny external project. One test (a module fixture would be built once per
-xdist worker); select or skip it with ``-m install``.
+for that failure in a tiny external project. Select or skip it with ``-m install``. The wheel is
+built once per test run (``built_wheel``, shared under a file lock by the xdist workers and by
+tests/test_team.py, which imports it with ``fresh_venv``).
 """
 
 import fcntl
