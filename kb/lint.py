@@ -76,7 +76,14 @@ def run(args) -> int:
         everything, _ = roots.scan(layers)
     except roots.RootError as exc:
         return roots.fail("lint", exc)
-    targets = layers if args.root else ([la for la in layers if la.writable] or layers)
+    def holds(layer, entry_id):
+        return ((layer.path / "context" / f"{entry_id}.md").exists()
+                or (layer.path / "notebooks" / f"{entry_id}.ipynb").exists())
+
+    default = layers if args.root else ([la for la in layers if la.writable] or layers)
+    targets = default
+    if args.ids and not args.root:  # each id where it is; an id found nowhere: the default
+        targets = [la for la in layers if any(holds(la, i) for i in args.ids)] or default[:1]
     problems, checked = [], 0
     for layer in targets:
         root = layer.path
@@ -85,11 +92,8 @@ def run(args) -> int:
                 print(f"kb lint: {root} has neither context/ nor notebooks/", file=sys.stderr)
                 return 2
             continue  # a project root not written yet (`kb init` made it, `kb new` fills it)
-        ids = [i for i in args.ids if layer is targets[0] or (root / "context" / f"{i}.md").exists()
-               or (root / "notebooks" / f"{i}.ipynb").exists()] if args.ids else None
-        if ids and layer is targets[0]:  # an id of another target is checked there
-            ids = [i for i in ids if not any((la.path / "context" / f"{i}.md").exists()
-                                             for la in targets[1:])]
+        ids = [i for i in args.ids if holds(layer, i) or (
+            layer is targets[0] and not any(holds(la, i) for la in targets))] if args.ids else None
         others = [e for e in everything if e.root.resolve() != root]
         found = lint(root, ids, others, negative_required=layer.shipped or bool(args.root))
         base = root if len(targets) == 1 and (args.root or layer.shipped) else Path.cwd()

@@ -123,7 +123,8 @@ def where(entry: Entry) -> str:
              f"  write-up:  {entry.path}",
              f"  notebook:  {entry.notebook_path}",
              f"  guard:     {guard}",
-             f"Run the notebook (with the pinned tools of {entry.root / 'requirements.txt'}):",
+             (f"Run the notebook (with the pinned tools of {entry.root / 'requirements.txt'}):"
+              if (entry.root / "requirements.txt").is_file() else "Run the notebook:"),
              f"  pytest --nbmake {entry.notebook_path}",
              f"  kb run {entry.id}" + _build_hint(entry.root)]
     return "\n".join(lines)

@@ -173,3 +173,11 @@ def test_run_and_site_build_outside_an_installed_package(tmp_path, monkeypatch):
     assert roots.build_folder([layer]) == tmp_path / "build"
     team = roots.Layer(tmp_path / "docs", "docs", True, tmp_path, "$KB_PATH")
     assert roots.build_folder([layer, team]) == tmp_path / "docs" / "build"
+
+
+def test_lint_checks_the_projects_own_entries_among_every_layers(project, capsys):
+    write_entry(project / "docs" / "failures")
+    assert cli.main(["lint"]) == 0
+    assert capsys.readouterr().err == "1 entry ok\n"
+    assert cli.main(["lint", "no-such-entry"]) == 1
+    assert capsys.readouterr().out == "docs/failures/context/no-such-entry.md: no such entry [missing]\n"
