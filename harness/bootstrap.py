@@ -13,36 +13,13 @@ import atexit
 import os
 import secrets
 import tempfile
-import threading
 from pathlib import Path
 
 import django
 
+from .orm import in_thread, migrate_and_seed
+
 _state: dict = {}
-
-
-def _in_thread(fn) -> None:
-    """Run ``fn`` in a fresh thread: synchronous ORM code must not run inside a running event
-    loop (a Jupyter kernel has one), and a thread has none. Re-raises what ``fn`` raised."""
-    errors: list[BaseException] = []
-
-    def target():
-        try:
-            fn()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-            errors.append(exc)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-
-    thread = threading.Thread(target=target, name="harness-bootstrap")
-    thread.start()
-    thread.join(timeout=120)
-    if thread.is_alive():
-        raise TimeoutError("database set-up took more than 120 s")
-    if errors:
-        raise errors[0]
 
 
 def bootstrap(settings_module: str = "harness.settings.test") -> Path:
@@ -63,20 +40,6 @@ def bootstrap(settings_module: str = "harness.settings.test") -> Path:
     migrate_and_seed()
     _state["db"] = Path(os.environ["HARNESS_DB_PATH"])
     return _state["db"]
-
-
-def migrate_and_seed() -> None:
-    """Migrate the default database and seed the users, in a worker thread (idempotent)."""
-
-    def run():
-        from django.core.management import call_command
-
-        from .seed import seed_users
-
-        call_command("migrate", verbosity=0, interactive=False)
-        seed_users()
-
-    _in_thread(run)
 
 
 def _default_redis_prefix() -> None:
@@ -101,5 +64,5 @@ def _remove_tree(folder: str) -> None:
 def run_sync(fn):
     """Run synchronous Django code (ORM) from a notebook or async test; returns its result."""
     result: list = []
-    _in_thread(lambda: result.append(fn()))
+    in_thread(lambda: result.append(fn()))
     return result[0]

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from .servers import _pg_connect, postgres_server
+from .servers.postgres import _pg_connect, postgres_server
 
 # Databases this harness creates are named harness_<pid>_<hex>. A DATABASE_URL naming one was
 # exported by the harness process that started this one, which shares it on purpose.
@@ -137,7 +137,7 @@ def use_database(kind: str, url: str | None = None) -> dict:
     Synchronous set-up runs in a worker thread, so this may be called from a running event loop
     (a notebook cell).
     """
-    from .bootstrap import migrate_and_seed
+    from .orm import migrate_and_seed
 
     config = configure(kind, url)
     migrate_and_seed()

@@ -1,4 +1,4 @@
-"""Imported by the first code cell of every notebook; prints nothing.
+"""The set-up every notebook imports first (through ``kb.notebook``); prints nothing.
 
 Sets Django up with the test settings, a migrated SQLite file and the seed users. Then a
 notebook calls ``use_layer(channel_layer)`` with its parameter; asking for "redis" starts a
@@ -65,41 +65,6 @@ import atexit  # noqa: E402
 atexit.register(close)
 
 
-def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
-    """The last cell of every notebook: tie the write-up to real output and to this notebook.
-
-    Against the entry's corpus (``corpus/<id>/``: output captured from real runs by
-    ``kb corpus``, and excerpts reported upstream):
-    - every captured and reported text triages to this entry first;
-    - every front-matter signature matches at least one of them;
-    - every failure line this notebook ``observed`` appears in some captured text (the notebook
-      and the corpus show the same failure);
-    - every string in ``quoted`` (exact error texts, close codes as written) appears verbatim in
-      the write-up.
-    Raises ``AssertionError`` naming the first claim that drifted.
-    """
-    from kb.corpus import texts
-    from kb.entries import load, scan
-    from kb.lint import corpus, signatures
-    from kb.signature import normalise
-
-    entry = load(entry_id)
-    entries, _ = scan(entry.root)
-    # the same checks as `kb lint <id>` makes of the corpus (one implementation, kb.lint)
-    problems = signatures(entry) + corpus(entry, entries)
-    assert not problems, "; ".join(p.format(entry.root) for p in problems)
-    captured = [text for path, text in texts(entry.root, entry_id)
-                if path.parent.parent.name == "captured"]
-    seen = [normalise(text) for text in captured]
-    for text in observed:
-        line = normalise(text).strip()
-        assert any(line in t for t in seen), (
-            f"the notebook observed {text!r}, which no capture in corpus/{entry_id}/captured shows"
-        )
-    for text in quoted:
-        assert text in entry.body, f"the write-up does not quote {text!r}"
-
-
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 
 
@@ -109,7 +74,7 @@ def run_pytest(
 ):
     """Run pytest in a subprocess (its own process, its own event loops); return the result.
 
-    ``python`` runs it with another interpreter (a virtualenv of ``harness.venvs``) instead
+    ``python`` runs it with another interpreter (a virtualenv of ``kb.envs``) instead
     of this kernel's.
 
     ``result.outcomes`` maps "passed"/"failed"/"error"/... to counts from pytest's summary
@@ -142,24 +107,3 @@ def run_pytest(
     return SimpleNamespace(
         returncode=proc.returncode, output=output, outcomes=outcomes, summary=summary.strip("= ")
     )
-
-
-def run_guard(entry_id: str, timeout: float = 300.0):
-    """Run the entry's guard test file, ``tests/guards/test_<id>.py``, in a subprocess.
-
-    It runs in the knowledge base ``kb`` reads (``kb.REPO``: this checkout, or the copy
-    installed with the package), so an installed notebook runs its installed guard.
-
-    Asserts that it ran at least one test, that every test passed (no failure, error or skip:
-    a skipped guard guards nothing), prints pytest's summary line and returns the result.
-    """
-    from kb import REPO as knowledge  # the checkout, or the copy a wheel installed
-
-    path = f"tests/guards/test_{entry_id.replace('-', '_')}.py"
-    result = run_pytest(path, timeout=timeout, cwd=knowledge, env={"COLUMNS": "200"})
-    assert result.returncode == 0, result.output
-    assert result.outcomes.get("passed", 0) > 0, result.output
-    unexpected = set(result.outcomes) - {"passed", "warning", "warnings"}
-    assert not unexpected, f"{path}: {result.outcomes}"
-    print(f"{path}: {result.summary}")
-    return result

@@ -26,21 +26,22 @@ Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a know
 the layers cannot be read (`[tool.kb]` malformed, an id defined in two layers).
 """
 
-import ast
-import json
+# This module: the verb and the write-up's own checks. The corpus checks are in kb.lint_corpus,
+# the notebook checks (and the write-up's links into notebook cells) in kb.lint_notebook.
+
 import re
 import sys
 from pathlib import Path
 
 from . import REPO, roots, versions
-from .corpus import NEGATIVE, PYTEST_FORMS, requirements, texts
+from .corpus import NEGATIVE
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
+from .lint_corpus import corpus, negative
+from .lint_notebook import cell_links, lint_notebook, placeholders
 from .results import Problem
 from .signature import normalise, parse_all
 from .snippets import extract as extract_snippets
-from .triage import holds, triage
 
-PLACEHOLDER = "TODO(kb new)"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: failures that no entry's signature may match: they say nothing about a root cause
 UNRELATED = (
@@ -183,42 +184,6 @@ def snippets(entry: Entry) -> list[Problem]:
     return problems
 
 
-#: a write-up's link to the notebook cell that shows a claim: ``(../notebooks/<id>.ipynb#cell-id=<cell id>)``
-CELL_LINK = re.compile(r"\]\((?:\.\./)?notebooks/([a-z0-9-]+)\.ipynb#cell-id=([^)\s]+)\)")
-
-
-#: an entry's key claims (its symptom, its root cause, its fix) each link to a cell
-MIN_CELL_LINKS = 3
-
-
-def cell_links(entry: Entry) -> list[Problem]:
-    """Each claim link names a code cell that exists (cells keep their ids when others move),
-    and the write-up has at least ``MIN_CELL_LINKS`` of them into its own notebook. Links into
-    a notebook that is missing or unreadable are left to the notebook's own problem."""
-    problems, cells = [], {}
-    stem = entry.path.stem
-    for notebook_id in {stem} | {n for n, _ in CELL_LINK.findall(entry.body)}:
-        try:
-            nb = json.loads((entry.root / "notebooks" / f"{notebook_id}.ipynb").read_text(encoding="utf-8"))
-            cells[notebook_id] = {c.get("id"): c.get("cell_type") for c in nb.get("cells", [])}
-        except (OSError, ValueError, AttributeError):
-            cells[notebook_id] = None
-    links = CELL_LINK.findall(entry.body)
-    own = sum(1 for notebook_id, _ in links if notebook_id == stem)
-    if own < MIN_CELL_LINKS and cells[stem] is not None:
-        problems.append(Problem(entry.path, f"{own} claim link(s) into notebooks/{stem}.ipynb, want "
-                                            f"{MIN_CELL_LINKS}+: link the symptom, root cause and fix to the cells "
-                                            "that show them (CONTRIBUTING.md)", "cell-link"))
-    for notebook_id, cell_id in links:
-        if cells[notebook_id] is None:
-            continue
-        kind = cells[notebook_id].get(cell_id)
-        if kind != "code":
-            problems.append(Problem(entry.path, f"link to notebooks/{notebook_id}.ipynb cell {cell_id!r}: "
-                                                + ("not a code cell" if kind else "no such cell"), "cell-link"))
-    return problems
-
-
 def versions_table(path: Path, results: dict) -> list[Problem]:
     """The generated Versions table of an entry that versions/results.json lists."""
     reason = versions.check_block(path.read_text(encoding="utf-8"), results, path.stem)
@@ -275,179 +240,3 @@ def signatures(entry: Entry) -> list[Problem]:
             problems.append(Problem(entry.path, f"signature {signature.name!r} is too broad: it matches the "
                                                 f"unrelated failure {broad[0]!r}", "signature-broad"))
     return problems
-
-
-def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
-    """The entry's captured and reported texts triage to it first; each signature is used."""
-    root = entry.root
-    folder = root / "corpus" / entry.id
-    found = texts(root, entry.id)
-    if not any(path.parent.parent.name == "captured" for path, _ in found):
-        return [Problem(entry.path, f"no captured corpus: write corpus/{entry.id}/scenarios/ and run "
-                                    f"`kb corpus {entry.id}`", "corpus-missing")]
-    problems, matched = [], {}
-    for path, text in found:
-        report = triage(text, entries, str(path))
-        matched[path] = report.matches
-        first = next(iter(report.matches), None)
-        if first is None and summary_only(path):
-            continue  # a bare summary line with no evidence: accepted while no entry claims it
-        if first is not None and first != entry.id and listed_for(path, first):
-            continue  # listed: its one clue is shared with the entry it names (e.g. a --tb=line form)
-        if first != entry.id:
-            also = f" ({entry.id} ranks lower)" if entry.id in report.matches else ""
-            problems.append(Problem(path, f"triages to {first or 'no entry'}, not {entry.id}{also}",
-                                    "corpus-mismatch"))
-    for name, why in no_evidence(folder).items():
-        if not why:
-            problems.append(Problem(folder / NO_EVIDENCE, f"{name}: say why it carries no evidence",
-                                    "corpus-no-evidence"))
-        if (folder / "captured" / name) not in matched:
-            problems.append(Problem(folder / NO_EVIDENCE, f"{name}: no such capture in captured/",
-                                    "corpus-no-evidence"))
-        elif entry.id in matched[folder / "captured" / name]:
-            problems.append(Problem(folder / NO_EVIDENCE, f"{name} triages to {entry.id}: it has evidence, "
-                                                          "remove the line", "corpus-no-evidence"))
-    parsed, _ = parse_all(entry.signatures if isinstance(entry.signatures, list) else [])
-    for signature in parsed:
-        if not any(holds(signature, text) for _, text in found):
-            problems.append(Problem(entry.path, f"signature {signature.name!r} matches none of the texts "
-                                                f"in corpus/{entry.id}/", "signature-unused"))
-    scenarios = sorted((folder / "scenarios").glob("test_*.py"))
-    pins = folder / "captured" / "pins"
-    for scenario in scenarios:
-        name = scenario.stem.removeprefix("test_")
-        # a scenario for some versions only (``# kb-corpus: python >= X.Y``, ``asgiref < 3.9``) is
-        # captured by a set that has them, whichever interpreter runs this check (the notebook
-        # runs it on every set)
-        scoped = requirements(scenario.read_text(encoding="utf-8", errors="replace"))
-        sets = [p for p in (folder / "captured").glob("*") if p.is_dir()] if scoped else [pins]
-        lacking = [form for form in (*PYTEST_FORMS, "junit")
-                   if not any((s / f"{name}.{form}.{'xml' if form == 'junit' else 'txt'}").exists() for s in sets)]
-        if lacking:
-            problems.append(Problem(scenario, f"no {'' if scoped else 'pins '}capture in form(s) {', '.join(lacking)}: run "
-                                              f"`kb corpus {entry.id}`", "corpus-forms"))
-    return problems
-
-
-NO_EVIDENCE = "no-evidence.txt"
-
-
-def summary_only(path: Path) -> bool:
-    """A capture that carries no evidence of its cause: it only must not triage to another entry.
-
-    Every ``--tb=no`` capture (pytest's summary line alone, cut to the terminal width: when the
-    failure's message is shared with other causes, a bare ``CancelledError``, or cut off by a
-    long test id, no signature can honestly claim it), and each capture listed, with its reason,
-    in ``corpus/<id>/no-evidence.txt`` as ``<set>/<file>: <why>`` (e.g. pytest 8's
-    ``--tb=line`` prints a live server's ``HTTP 500`` without the server's log).
-    """
-    return path.name.endswith(".no.txt") or f"{path.parent.name}/{path.name}" in no_evidence(path.parents[2])
-
-
-def listed_for(path: Path, other: str) -> bool:
-    """``path`` is listed in its entry's ``no-evidence.txt`` with a reason that says it
-    ``triages to <other>``: a form whose only clue is the same text as another entry's (pytest's
-    ``--tb=line`` keeps no frame), accepted for that one named entry only."""
-    why = no_evidence(path.parents[2]).get(f"{path.parent.name}/{path.name}", "")
-    return re.search(rf"\btriages to {re.escape(other)}(?![\w-])", why) is not None
-
-
-def no_evidence(folder: Path) -> dict[str, str]:
-    """``corpus/<id>/no-evidence.txt`` as ``{"<set>/<file>": why}`` (empty without the file)."""
-    listing = folder / NO_EVIDENCE
-    if not listing.is_file():
-        return {}
-    found = {}
-    for line in listing.read_text(encoding="utf-8").splitlines():
-        name, _, why = line.partition(":")
-        if name.strip() and not name.startswith("#"):
-            found[name.strip()] = why.strip()
-    return found
-
-
-def negative(root: Path, entries: list[Entry]) -> list[Problem]:
-    """No text of ``corpus/_negative/`` triages to any entry."""
-    found = texts(root, NEGATIVE)
-    if not found:
-        return [Problem(root / "corpus" / NEGATIVE, "no negative corpus: failures no entry may match",
-                        "corpus-missing")]
-    problems = []
-    for path, text in found:
-        report = triage(text, entries, str(path))
-        if report.matched:
-            problems.append(Problem(path, f"a failure of no entry triages to {', '.join(report.matches)}",
-                                    "corpus-negative"))
-    return problems
-
-
-def lint_notebook(path: Path, entry_id: str) -> list[Problem]:
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = nb["cells"]
-        metadata = nb.get("metadata", {})
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        return [Problem(path, f"not a readable notebook ({exc.__class__.__name__})", "notebook")]
-    problems = []
-    with_outputs = [i for i, c in enumerate(cells, 1) if c.get("outputs")]
-    counted = [i for i, c in enumerate(cells, 1) if c.get("execution_count") is not None]
-    if with_outputs:
-        problems.append(Problem(path, f"committed with outputs (cells {_numbers(with_outputs)}): clear them",
-                                "notebook-outputs"))
-    if counted:
-        problems.append(Problem(path, f"committed with execution counts (cells {_numbers(counted)}): clear them",
-                                "notebook-outputs"))
-    timeout = metadata.get("execution", {}).get("timeout") if isinstance(metadata.get("execution"), dict) else None
-    if not (isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0):
-        problems.append(Problem(path, "metadata.execution.timeout must be a positive number of seconds",
-                                "notebook-timeout"))
-    if (metadata.get("kernelspec") or {}).get("name") != "python3":
-        problems.append(Problem(path, "metadata.kernelspec.name must be 'python3'", "notebook-kernel"))
-    code = [c for c in cells if c.get("cell_type") == "code"]
-    tagged = [c for c in code if "parameters" in (c.get("metadata", {}).get("tags") or [])]
-    if not tagged:
-        problems.append(Problem(path, "no code cell tagged 'parameters'", "notebook-parameters"))
-    else:
-        names = assigned(_source(tagged[0]))
-        lacking = [n for n in ("channel_layer", "timeout_s") if n not in names]
-        if lacking:
-            problems.append(Problem(path, f"the parameters cell does not set {', '.join(lacking)}",
-                                    "notebook-parameters"))
-    last = _source(code[-1]) if code else ""
-    if not re.search(rf"check_claims\(\s*['\"]{re.escape(entry_id)}['\"]", last):
-        problems.append(Problem(path, f"the last code cell must call nb.check_claims({entry_id!r}, ...)",
-                                "notebook-claims"))
-    problems += placeholders(path, [_source(cell) for cell in cells], "cell")
-    return problems
-
-
-def placeholders(path: Path, parts: list[str], unit: str) -> list[Problem]:
-    """One problem naming every line (or cell) of ``parts`` that still holds the placeholder."""
-    found = [n for n, text in enumerate(parts, 1) if PLACEHOLDER in text]
-    if not found:
-        return []
-    where = f"{unit}{'s' * (len(found) > 1)} {_numbers(found)}"
-    return [Problem(path, f"placeholder {PLACEHOLDER} left ({where}): write it", "placeholder",
-                    line=found[0] if unit == "line" else None)]
-
-
-def assigned(source: str) -> set[str]:
-    """Names a cell assigns at top level (an unparsable cell assigns nothing)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return names
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _numbers(numbers: list[int]) -> str:
-    return ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")

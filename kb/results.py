@@ -1,6 +1,8 @@
 """Plain results the verbs produce (and the pytest plugin and the site consume)."""
 
+import json
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -73,3 +75,24 @@ class RunResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def write_summary(build: Path, results: list[RunResult], parameters: dict) -> Path:
+    """``kb run``'s results as ``build/summary.json`` (the site reads them back)."""
+    path = build / "summary.json"
+    build.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameters": parameters,
+        "results": [r.to_json() for r in results],
+    }, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_summary(build: Path) -> dict[str, RunResult]:
+    """The last run's results by id ({} when there was none or the file is unreadable)."""
+    try:
+        data = json.loads((build / "summary.json").read_text(encoding="utf-8"))
+        return {r["id"]: RunResult(**r) for r in data["results"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}

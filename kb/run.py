@@ -22,11 +22,10 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import UTC, datetime
 from pathlib import Path
 
 from . import roots, table
-from .results import RunResult
+from .results import RunResult, write_summary
 
 DEFAULT_TIMEOUT = 600  #: seconds per cell, when a notebook's metadata names none
 
@@ -197,26 +196,6 @@ def _stderr_to(path: Path):
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
-
-
-def write_summary(build: Path, results: list[RunResult], parameters: dict) -> Path:
-    path = build / "summary.json"
-    build.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "parameters": parameters,
-        "results": [r.to_json() for r in results],
-    }, indent=2) + "\n", encoding="utf-8")
-    return path
-
-
-def read_summary(build: Path) -> dict[str, RunResult]:
-    """The last run's results by id ({} when there was none or the file is unreadable)."""
-    try:
-        data = json.loads((build / "summary.json").read_text(encoding="utf-8"))
-        return {r["id"]: RunResult(**r) for r in data["results"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def format_table(results: list[RunResult], build: Path) -> str:

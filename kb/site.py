@@ -28,7 +28,7 @@ import mistune
 
 from . import REPO, roots
 from .entries import Entry, scan
-from .results import RunResult
+from .results import RunResult, read_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = ("style.css", "search.js", "triage.js")
@@ -59,8 +59,6 @@ def run(args) -> int:
 def render(root: Path = REPO, build: Path | None = None, layers: list | None = None) -> Path:
     """Write the site of ``root`` (or of every layer in ``layers``) into ``build/site``;
     returns the path of its ``index.html``."""
-    from .run import read_summary
-
     if layers is None:
         entries, errors = scan(root)
         names = root.name

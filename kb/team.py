@@ -82,11 +82,13 @@ def run_guard(entry_id: str, timeout: float = 300.0) -> SimpleNamespace:
 
 
 def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
-    """The last cell: tie the write-up to real output and to this notebook (see the module
-    docstring). Raises ``AssertionError`` naming the first claim that drifted."""
+    """The last cell of every notebook, shipped (``kb.notebook``) or a team's: tie the
+    write-up to real output and to this notebook (see the module docstring). Raises
+    ``AssertionError`` naming the first claim that drifted."""
     from .corpus import texts
     from .entries import load
-    from .lint import corpus, signatures
+    from .lint import signatures
+    from .lint_corpus import corpus
     from .signature import normalise
 
     entry = load(entry_id)

@@ -21,7 +21,7 @@ def notebook(entry_id: str, *, parameters: bool = True, timeout=300, kernel="pyt
     """A notebook with the standard skeleton; executing it needs no harness."""
     body = cells if cells is not None else [v4.new_code_cell("observed = ['boom']")]
     all_cells = [v4.new_markdown_cell(f"# {entry_id}: a symptom\n\n[write-up](../context/{entry_id}.md)"),
-                 v4.new_code_cell("def check_claims(entry_id, observed):  # stands in for harness.notebook's\n"
+                 v4.new_code_cell("def check_claims(entry_id, observed):  # stands in for kb.notebook's\n"
                                   "    assert observed, entry_id", id=CLAIM_CELL)]
     all_cells.append(v4.new_code_cell('channel_layer = "memory"\ntimeout_s = 5.0',
                                       metadata={"tags": ["parameters"]} if parameters else {}))

@@ -257,7 +257,7 @@ def test_a_writeup_links_at_least_three_claims_to_its_notebook(tmp_path):
 
 
 def test_when_a_capture_is_listed_as_without_evidence_then_it_may_match_nothing_but_the_list_must_stay_true(tmp_path):
-    from kb.lint import no_evidence, summary_only
+    from kb.lint_corpus import no_evidence, summary_only
 
     folder = tmp_path / "corpus" / "some-entry"
     capture = folder / "captured" / "lts" / "x.line.txt"

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kb import matrix, versions
+from kb import envs, matrix, matrix_results, matrix_runs, versions
 from kb.cli import main
 from kb.lint import lint
 
@@ -149,10 +149,10 @@ def test_when_the_expect_file_is_malformed_then_exit_2(tmp_path, capsys):
 def test_uv_error_keeps_the_first_line_and_its_reason():
     text = ("  × No solution found when resolving dependencies:\n"
             "  ╰─▶ Because you require pytest==9.2.0 and pytest==8.4.2, we can conclude that your requirements are unsatisfiable.\n")
-    assert matrix.uv_error(text) == ("No solution found when resolving dependencies: Because you require "
+    assert envs.uv_error(text) == ("No solution found when resolving dependencies: Because you require "
                                      "pytest==9.2.0 and pytest==8.4.2, we can conclude that your "
                                      "requirements are unsatisfiable.")
-    assert matrix.uv_error("error: Requirements contain conflicting URLs\n") == "Requirements contain conflicting URLs"
+    assert envs.uv_error("error: Requirements contain conflicting URLs\n") == "Requirements contain conflicting URLs"
 
 
 # ---- results.json and the write-ups' Versions tables ------------------------------------
@@ -268,22 +268,22 @@ def test_write_expect_lists_the_last_runs_failures_by_their_stable_start(tmp_pat
     expected = json.loads((root / "expected.json").read_text())
     assert {k: v for k, v in expected.items() if k != "_comment"} == {
         "demo": {"new": {"guard": "AssertionError: 2 passed in"}, "old": {"notebook": "KeyError: 'x|y'"}}}
-    assert matrix.expected_text("ImportError: cannot import name 'x' from 'y' (/work/a/b.py)") == (
+    assert matrix_results.expected_text("ImportError: cannot import name 'x' from 'y' (/work/a/b.py)") == (
         "ImportError: cannot import name 'x' from 'y'")
-    assert matrix.load_expect(root / "expected.json") == {k: v for k, v in expected.items() if k != "_comment"}
+    assert matrix_results.load_expect(root / "expected.json") == {k: v for k, v in expected.items() if k != "_comment"}
 
 
 def test_failure_line_takes_a_guards_E_line_and_says_where_a_bare_assert_failed():
     guard = ("def test_x():\n>       await ws.recv()\nE           websockets.legacy.exceptions."
              "InvalidStatusCode: server rejected WebSocket connection: HTTP 403\n\nlib/client.py:322: "
              "InvalidStatusCode")
-    assert matrix.failure_line(guard, notebook=False) == (
+    assert matrix_runs.failure_line(guard, notebook=False) == (
         "websockets.legacy.exceptions.InvalidStatusCode: server rejected WebSocket connection: HTTP 403")
     cell = ("----------\n\x1b[31mAssertionError\x1b[39m   Traceback (most recent call last)\nCell In[7], "
             "line 2\n      1 x = 1\n----> 2 assert x == 2, 'F [100%]'\n\nAssertionError: ")
-    assert matrix.failure_line(cell, notebook=True) == "AssertionError at `assert x == 2, 'F [100%]'`"
+    assert matrix_runs.failure_line(cell, notebook=True) == "AssertionError at `assert x == 2, 'F [100%]'`"
     told = cell.replace("AssertionError: ", "AssertionError: x was 1")
-    assert matrix.failure_line(told, notebook=True) == "AssertionError: x was 1"
+    assert matrix_runs.failure_line(told, notebook=True) == "AssertionError: x was 1"
 
 
 def test_merge_folds_another_runs_entries_into_the_sets_and_keeps_the_rest(tmp_path, capsys):

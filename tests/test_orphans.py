@@ -323,7 +323,7 @@ def kernel(tmp_path, mark):
 # a Daphne for the cell, then a wait the test interrupts. ``{wait}`` is the waiting statement.
 KERNEL_CELL = """
 import asyncio, threading
-from harness import notebook as nb
+from kb import notebook as nb
 from harness.client import eventually
 from harness.servers import daphne_server
 
@@ -415,7 +415,7 @@ HANG_MARKER = "# this cell waits for an event nobody sets"
 
 def hanging_notebook(path, pid_file) -> None:
     cells = [
-        nbformat.v4.new_code_cell("from harness import notebook as nb"),
+        nbformat.v4.new_code_cell("from kb import notebook as nb"),
         nbformat.v4.new_code_cell('nb.use_layer("redis")'),
         nbformat.v4.new_code_cell(
             f"{HANG_MARKER}\n"

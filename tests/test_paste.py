@@ -24,7 +24,7 @@ from kb import REPO
 from kb.browser import data, script_json
 from kb.corpus import texts
 from kb.entries import scan
-from kb.lint import listed_for, summary_only
+from kb.lint_corpus import listed_for, summary_only
 from kb.signature import normalise
 from kb.triage import explain, triage
 

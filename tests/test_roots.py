@@ -160,7 +160,7 @@ def test_in_a_second_checkout_kb_new_writes_into_the_checkout_one_stands_in(tmp_
     assert [la.path for la in roots.layers()] == [other.resolve()]  # it replaces this checkout
     assert cli.main(["new", "Our outage"]) == 0
     assert (other / "context" / "our-outage.md").is_file()
-    assert "from harness import notebook as nb" in (other / "notebooks" / "our-outage.ipynb").read_text()
+    assert "from kb import notebook as nb" in (other / "notebooks" / "our-outage.ipynb").read_text()
     assert not (REPO / "context" / "our-outage.md").exists()
     assert "(the shipped knowledge; harness shape)" in capsys.readouterr().out
 

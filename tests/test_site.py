@@ -28,8 +28,7 @@ from nbformat import v4
 
 from harness.client import eventually
 from kb import cli
-from kb.results import RunResult
-from kb.run import write_summary
+from kb.results import RunResult, write_summary
 from kb.site import render
 
 

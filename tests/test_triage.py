@@ -237,14 +237,14 @@ LIVE, _ = scan(REPO)
 @pytest.mark.parametrize("entry", LIVE, ids=[e.id for e in LIVE])
 def test_every_captured_text_of_an_entry_triages_to_it_first(entry):
     """Real output captured by `kb corpus` (and excerpts reported upstream), not assembled text."""
-    from kb.lint import corpus
+    from kb.lint_corpus import corpus
 
     problems = [p for p in corpus(entry, LIVE) if p.code in ("corpus-missing", "corpus-mismatch")]
     assert problems == []
 
 
 def test_no_negative_text_triages_to_any_entry():
-    from kb.lint import negative
+    from kb.lint_corpus import negative
 
     assert negative(REPO, LIVE) == []
 

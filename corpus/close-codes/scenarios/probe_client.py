@@ -1,6 +1,6 @@
 """What the installed ``websockets`` client reports when a Daphne server closes a connection.
 
-Run by the close-codes notebook with one virtualenv per websockets version (harness.venvs):
+Run by the close-codes notebook with one virtualenv per websockets version (kb.envs):
 
     python probe_client.py ws://127.0.0.1:PORT http://localhost:PORT HOW [HOW ...] [--kill PID]
 

@@ -2,7 +2,7 @@
 
 Writes a three-test module (test 1 connects a consumer on the Redis layer configured in
 settings and fails before its ``disconnect()``; tests 2 and 3 are correct) and runs it with
-pytest 8.3.5 + pytest-asyncio 0.23.8 (``harness.overlay``), which close each test's loop without
+pytest 8.3.5 + pytest-asyncio 0.23.8 (``kb.envs.overlay``), which close each test's loop without
 cancelling what is left on it. Prints pytest's output; exits 1 when the cascade happened
 (3 failed), 0 otherwise (pytest-asyncio >= 1.1 gives 1 failed, 2 passed)."""
 
@@ -12,7 +12,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from harness.overlay import overlay, run_python
+from kb.envs import overlay, run_python
 
 TESTS = '''
 import pytest

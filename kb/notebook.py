@@ -1,0 +1,41 @@
+"""The module every notebook imports first: ``from kb import notebook as nb``; prints nothing.
+
+Importing it imports ``harness.notebook``, which sets Django up (test settings, a migrated
+SQLite file, the seed users) before the notebook's other imports; its helpers are here under
+the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``SUMMARY``, ``close``). On
+top, the two that tie a notebook to the knowledge base: ``run_guard`` (the entry's guard
+file) and ``check_claims`` (the last cell: the write-up against the corpus and the notebook).
+"""
+
+from harness.notebook import (  # sets Django up
+    SUMMARY,
+    close,
+    redis_url,
+    run_pytest,
+    use_database,
+    use_layer,
+)
+
+from . import REPO as KNOWLEDGE  # the checkout, or the copy a wheel installed
+from .team import check_claims  # one implementation for both shapes of notebook (kb.team)
+
+__all__ = ["SUMMARY", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "use_database", "use_layer"]
+
+
+def run_guard(entry_id: str, timeout: float = 300.0):
+    """Run the entry's guard test file, ``tests/guards/test_<id>.py``, in a subprocess.
+
+    It runs in the knowledge base ``kb`` reads (``kb.REPO``: this checkout, or the copy
+    installed with the package), so an installed notebook runs its installed guard.
+
+    Asserts that it ran at least one test, that every test passed (no failure, error or skip:
+    a skipped guard guards nothing), prints pytest's summary line and returns the result.
+    """
+    path = f"tests/guards/test_{entry_id.replace('-', '_')}.py"
+    result = run_pytest(path, timeout=timeout, cwd=KNOWLEDGE, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.output
+    assert result.outcomes.get("passed", 0) > 0, result.output
+    unexpected = set(result.outcomes) - {"passed", "warning", "warnings"}
+    assert not unexpected, f"{path}: {result.outcomes}"
+    print(f"{path}: {result.summary}")
+    return result
