@@ -113,16 +113,7 @@ def scan(root: Path = REPO) -> tuple[list[Entry], list[EntryError]]:
     return entries, errors
 
 
-def load(entry_id: str, root: Path | None = None) -> Entry:
-    """The entry ``entry_id`` of ``root``, or (without one) of the layers ``kb.roots`` reads."""
-    if root is None:
-        from .roots import find, layers
-
-        found = layers()
-        path = find(entry_id, found)
-        if path is None:
-            raise EntryError(f"no entry {entry_id!r} in {', '.join(str(la.path) for la in found)}")
-        return parse(path)
+def load(entry_id: str, root: Path = REPO) -> Entry:
     path = root / "context" / f"{entry_id}.md"
     if not path.exists():
         raise EntryError(f"no entry {entry_id!r} ({path} does not exist)")

@@ -189,6 +189,20 @@ def find(entry_id: str, found: list[Layer]) -> Path | None:
     return None
 
 
+def load(entry_id: str, found: list[Layer] | None = None):
+    """The entry ``entry_id`` of the layers (default: ``layers()``), its ``layer`` set; raises
+    ``kb.entries.EntryError`` when no layer has it."""
+    from .entries import EntryError, parse
+
+    found = layers() if found is None else found
+    path = find(entry_id, found)
+    if path is None:
+        raise EntryError(f"no entry {entry_id!r} in {', '.join(str(la.path) for la in found)}")
+    entry = parse(path)
+    entry.layer = layer_of(path, found).label
+    return entry
+
+
 def layer_of(path: Path, found: list[Layer]) -> Layer | None:
     """The layer a file (a write-up, a notebook) belongs to."""
     path = Path(path).resolve()

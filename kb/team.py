@@ -65,11 +65,11 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
 def run_guard(entry_id: str, timeout: float = 300.0) -> SimpleNamespace:
     """Run the entry's guard file in its project; assert that at least one test ran and every
     test passed (a skipped guard guards nothing); print pytest's summary line."""
-    from .entries import load
     from .lint import guard_path
 
-    entry = load(entry_id)
-    layer = roots.layer_of(entry.path, roots.layers())
+    found = roots.layers()
+    entry = roots.load(entry_id, found)
+    layer = roots.layer_of(entry.path, found)
     where = layer.project if layer is not None else project()
     path = guard_path(entry.root, entry_id)
     result = run_pytest(str(path), timeout=timeout, cwd=where, env={"COLUMNS": "200"})
@@ -86,13 +86,13 @@ def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> 
     write-up to real output and to this notebook (see the module docstring). Raises
     ``AssertionError`` naming the first claim that drifted."""
     from .corpus import texts
-    from .entries import load
     from .lint import signatures
     from .lint_corpus import corpus
     from .signature import normalise
 
-    entry = load(entry_id)
-    entries, _ = roots.scan(roots.layers())
+    found = roots.layers()
+    entry = roots.load(entry_id, found)
+    entries, _ = roots.scan(found)
     problems = signatures(entry) + corpus(entry, entries)
     assert not problems, "; ".join(p.format(entry.root) for p in problems)
     seen = [normalise(text) for path, text in texts(entry.root, entry_id)
