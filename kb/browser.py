@@ -4,13 +4,18 @@
 So that the two cannot drift, it holds no pattern of its own: everything it matches with comes
 from here, taken from the Python objects ``kb triage`` uses (``kb.signature.NORMALISE`` and the
 colour-code and Windows-path patterns, ``kb.triage``'s report-splitting patterns, its "weak"
-wording, and each entry's usable signatures as ``kb.triage.compiled`` parses them).
+wording, and each entry's usable signatures as ``kb.triage.compiled`` parses them, with their
+frame specs as the patterns ``kb.signature.FrameSpec`` compiles; ``kb.logversions``' patterns and
+each entry's usable notes, their requirements split into (operator, version) pairs by
+``packaging``, and its Versions-table rows).
 """
 
 import json
 import re
 
-from . import signature, triage
+from packaging.requirements import Requirement
+
+from . import logversions, signature, triage
 from .entries import Entry
 
 #: patterns given to JavaScript with these flags ("g" added where a loop needs it)
@@ -30,16 +35,35 @@ def data(entries: list[Entry]) -> dict:
         "unittest": triage.UNITTEST.pattern,
         "final": triage.FINAL.pattern,
         "weak": triage.WEAK,
+        "frame": signature.FRAME.pattern,
+        "traceback": triage.TRACEBACK.pattern,
+        "chained": triage.CHAINED.pattern,
+        "listed": triage.LISTED,
+        "versions": {key: getattr(logversions, key.upper()).pattern
+                     for key in ("platform", "plugins", "plugin", "distribution", "tox", "factor", "interpreter")},
+        "pluginDistributions": logversions.PLUGIN_DISTRIBUTIONS,
+        "highest": logversions.HIGHEST,
         "entries": [{
             "id": entry.id,
             "title": str(entry.title),
             "page": f"{entry.id}.html",
             "signatures": [{"name": s.name, "strength": s.strength,
                             "all": [p.pattern for p in s.all], "any": [p.pattern for p in s.any],
-                            "not": [p.pattern for p in s.none]}
+                            "not": [p.pattern for p in s.none],
+                            "frames": [[f.path.pattern, f.function.pattern] for f in s.frames]}
                            for s in triage.compiled(entry)],
+            "notes": [{"when": list(n.when), "requires": [_requirement(w) for w in n.when],
+                       "text": n.text, "cite": n.cite} for n in triage.entry_notes(entry)],
+            "rows": triage.entry_rows(entry),
         } for entry in entries],
     }
+
+
+def _requirement(text: str) -> dict:
+    """``channels>=4.0,<4.3`` as ``{"name": "channels", "specs": [[">=", "4.0"], ["<", "4.3"]]}``."""
+    requirement = Requirement(text)
+    return {"name": logversions.canonicalize_name(requirement.name),
+            "specs": sorted([s.operator, s.version] for s in requirement.specifier)}
 
 
 def script_json(value) -> str:

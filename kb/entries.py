@@ -37,6 +37,8 @@ class Entry:
     body: str = field(repr=False, default="")
     #: 1-based line number of the body's first line in the file (after the front matter).
     body_line: int = field(repr=False, default=1)
+    #: optional: version-scoped notes ``[{when, text, cite}]`` (kb.logversions), None without
+    notes: list | None = field(repr=False, default=None)
     #: the layer it was read from (``kb.roots``): "shipped" or the project root's path
     layer: str = field(repr=False, compare=False, default="")
 
@@ -89,7 +91,7 @@ def parse(path: Path) -> Entry:
         raise EntryError(f"{path}: front matter lacks {', '.join(missing)}")
     fields = {k: meta[k] for k in REQUIRED_KEYS}
     body_line = text[: found.end()].count("\n") + 1
-    return Entry(**fields, path=path, body=text[found.end():], body_line=body_line)
+    return Entry(**fields, path=path, body=text[found.end():], body_line=body_line, notes=meta.get("notes"))
 
 
 def writeup_paths(root: Path = REPO) -> list[Path]:

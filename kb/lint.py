@@ -151,6 +151,7 @@ def lint_writeup(path: Path) -> list[Problem]:
     problems = front_matter(entry)
     problems += sections(entry)
     problems += signatures(entry)
+    problems += notes(entry)
     root = entry.root
     if not (root / "notebooks" / f"{path.stem}.ipynb").exists():
         problems.append(Problem(path, f"write-up without notebook notebooks/{path.stem}.ipynb",
@@ -240,3 +241,12 @@ def signatures(entry: Entry) -> list[Problem]:
             problems.append(Problem(entry.path, f"signature {signature.name!r} is too broad: it matches the "
                                                 f"unrelated failure {broad[0]!r}", "signature-broad"))
     return problems
+
+
+def notes(entry: Entry) -> list[Problem]:
+    """The front matter's optional version-scoped ``notes`` (CONTRIBUTING.md) can be used."""
+    from .logversions import parse_notes
+
+    return [Problem(entry.path, f"front matter: {message}", "notes-invalid")
+            for message in parse_notes(entry.notes)[1]]
+

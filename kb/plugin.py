@@ -2,8 +2,11 @@
 
 When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
 entries whose signatures match the failures' reports, with where to read and run them and the
-layer each comes from: the shipped knowledge, or the project's own entries (`[tool.kb]` in a
-`pyproject.toml` from the current folder up, `$KB_PATH`; see `kb.roots`).
+layer each comes from (the shipped knowledge, or the project's own entries: `[tool.kb]` in a
+`pyproject.toml` from the current folder up, `$KB_PATH`; see `kb.roots`); with
+two or more failing tests, each test's own best entry (or none), strongest first; and the
+installed versions the named entries' notes and Versions tables speak of, with the notes that
+hold for them and the table's row.
 Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` (repeatable)
 matches against those knowledge bases instead. The plugin only wires options and hands the reports to
 `kb.triage`; it never fails a test session itself.
@@ -50,21 +53,42 @@ def _summary(terminalreporter, config) -> None:
 
 def known_issues(reports, root: "Path | list[Path] | None" = None) -> list[str]:
     """Lines naming each entry that matches some report (strongest evidence first), the tests
-    it matched, why, its files and its layer."""
+    it matched, why, its files and its layer; then, with two or more failing tests, each test's best
+    entry; then the installed versions the named entries' notes and Versions tables speak of."""
     from . import roots
     from .results import Triage
-    from .triage import Reports, explain, match_entry, normalise, rank, shown
+    from .triage import (
+        Reports,
+        entry_notes,
+        entry_rows,
+        explain,
+        failure_lines,
+        match_entry,
+        normalise,
+        per_failure,
+        rank,
+        ranked_failures,
+        shown,
+        version_lines,
+    )
 
     named = [root] if isinstance(root, Path) else root
     entries, _ = roots.scan(roots.layers(named))
+    order = {entry.id: i for i, entry in enumerate(entries)}
     found = Triage(source="pytest", failures=len(reports), matches={})
     for report in reports:
         located = Reports(normalise(report.longreprtext), report.nodeid)
+        matched = []
         for entry in entries:
             for match in match_entry(entry, located):
                 found.matches.setdefault(entry.id, []).append(match)
+                matched.append(match)
+        found.reports += per_failure(located, matched, order, len(found.reports))
+    found.matches = rank(found.matches, entries)
+    found.reports = ranked_failures(found.reports)
+    installed_versions(found, {entry.id: entry for entry in entries}, entry_notes, entry_rows)
     lines = []
-    for rank_no, matches in enumerate(rank(found.matches, entries).values(), 1):
+    for rank_no, matches in enumerate(found.matches.values(), 1):
         best = max(matches, key=lambda m: m.score)
         tests = sorted({m.where for m in matches})
         lines += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
@@ -72,4 +96,37 @@ def known_issues(reports, root: "Path | list[Path] | None" = None) -> list[str]:
                   f"  read:     {shown(best.writeup)}",
                   *([f"  layer:    {best.layer}"] if best.layer else []),
                   f"  run:      kb run {best.entry_id}   (or pytest --nbmake {shown(best.notebook)})"]
+    if lines:
+        lines += failure_lines(found) + version_lines(found, "versions installed")
     return lines
+
+
+def installed_versions(found, by_id: dict, notes_of, rows_of) -> None:
+    """The versions this session runs (Python and the distributions the named entries' notes
+    and Versions tables name), and the notes and rows they select, into ``found``."""
+    import platform
+    from importlib import metadata
+
+    from .logversions import Seen, best_row
+
+    named = list(dict.fromkeys(f.matches[0].entry_id for f in found.reports if f.matches))
+    wanted = {name for i in named for row in rows_of(by_id[i]) for name in row["versions"]}
+    wanted |= {_requirement_name(w) for i in named for note in notes_of(by_id[i]) for w in note.when}
+    seen = [Seen("python", platform.python_version(), "installed")]
+    for name in sorted(wanted - {"python"}):
+        try:
+            seen.append(Seen(name, metadata.version(name), "installed"))
+        except metadata.PackageNotFoundError:
+            continue
+    found.versions = seen
+    for entry_id in named:
+        found.notes += [(entry_id, note) for note in notes_of(by_id[entry_id]) if note.holds(seen)]
+        if row := best_row(rows_of(by_id[entry_id]), seen):
+            found.rows.append((entry_id, row))
+
+
+def _requirement_name(text: str) -> str:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(Requirement(text).name)

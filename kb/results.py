@@ -31,13 +31,32 @@ class Match:
         return (2 if self.strength == "strong" else 1), len(self.lines)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One failure report (a failing test, a JUnit case, a traceback) and the entries that
+    match it, best first (empty: no known issue)."""
+
+    where: str
+    matches: tuple[Match, ...]
+    position: int = 0  #: its place in the input
+
+    @property
+    def best(self) -> "Match | None":
+        return self.matches[0] if self.matches else None
+
+
 @dataclass
 class Triage:
-    """What ``kb triage`` found in one input: matches grouped by entry, strongest entry first."""
+    """What ``kb triage`` found in one input: matches grouped by entry, strongest entry first;
+    the same per failure report, strongest first; the versions the input shows."""
 
     source: str
     failures: int  #: failure texts looked at (failing tests, or 1 for a bare traceback/log)
     matches: dict[str, list[Match]] = field(default_factory=dict)
+    reports: list[Failure] = field(default_factory=list)
+    versions: list = field(default_factory=list)  #: kb.logversions.Seen, as read
+    notes: list = field(default_factory=list)  #: (entry id, kb.logversions.Note) that hold
+    rows: list = field(default_factory=list)  #: (entry id, Versions-table row) for them
 
     @property
     def matched(self) -> bool:

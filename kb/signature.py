@@ -8,6 +8,17 @@ corpus")::
       all: [pattern, ...]    # every pattern matches the report
       any: [pattern, ...]    # optional: at least one matches
       not: [pattern, ...]    # optional: none matches
+      frames: [frame, ...]   # optional: these frames, in this order, among the report's frames
+
+A signature needs ``all`` or ``frames`` (or both). A frame spec is ``path:function``: the end of
+the frame's file path (whole path components; ``*`` is any part of one component, ``**`` any
+run of components) and its function (``*`` any characters, ``a|b`` either), e.g.
+``channels/testing/live.py:_pre_setup``, ``multiprocessing/popen_*.py:_launch``,
+``asyncio/*.py:*``. The report's frames (``frames``) are read from CPython tracebacks
+(``File "...", line N, in f``), pytest's ``--tb=short`` (``path:N: in f``) and long/auto
+entries (``path:N:`` after the function's source, whose first ``def`` names it); the specs must
+appear in order, others may come between (pasted ``...`` or cut frames change nothing). A
+signature with ``frames`` and no ``all`` is weak unless it says ``strength: strong``.
 
 Patterns are regular expressions in the syntax Python and JavaScript share (the site runs them
 in the browser), searched case-sensitively in multi-line mode over the *normalised* report
@@ -26,7 +37,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse
 
 STRENGTHS = {"strong": 2, "weak": 1}
-KEYS = {"name", "strength", "all", "any", "not"}
+KEYS = {"name", "strength", "all", "any", "not", "frames"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 #: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks); in JUnit
@@ -131,6 +142,77 @@ def browser_problem(pattern: str) -> str | None:
 class SignatureError(ValueError):
     """A signature that cannot be used; the message is one line."""
 
+#: one line of a traceback as the normalised text shows it: a CPython frame (groups 1, 2), a
+#: pytest location ``path:N: in f`` (3, 4) or ``path:N:`` / ``path:N: Type`` (3; not a warning's
+#: ``path:N: SomeWarning: text``, nor ``--tb=line``'s ``path:N: Type: message``), a ``def``
+#: line of a long entry's source (5), or pytest's ``_ _ _`` entry separator (none). The site's
+#: triage.js reads frames with the same pattern (kb/browser.py)
+FRAME = re.compile(r'^(?:File "([^"\n]+)", line \d+, in (\S+)$|([^\s:"]+\.pyw?):\d+:(?: in (\S+)| [\w.]+)?$'
+                   r'|(?:async )?def (\w+)\(|(?:_ )+_$)', re.M)
+#: a frame spec: ``path:function`` (see the module docstring)
+FRAME_SPEC = re.compile(r"^([^\s:|]+\.pyw?|[^\s:|]*\*[^\s:|]*):([A-Za-z_<*][\w<>*.]*(?:\|[A-Za-z_<*][\w<>*.]*)*)$")
+
+
+def frames(text: str) -> list[tuple[str, str, int]]:
+    """``(path, function, offset)`` of each frame of a normalised report, in order. In pytest's
+    long form the location line carries no function: it is the first ``def`` since the last
+    frame or ``_ _ _`` separator ("" when the entry shows none, as ``--tb=line`` does)."""
+    found, first_def = [], None
+    for m in FRAME.finditer(text):
+        if m.group(1) is not None:
+            found.append((m.group(1), m.group(2), m.start()))
+        elif m.group(3) is not None:
+            found.append((m.group(3), m.group(4) or first_def or "", m.start()))
+        elif m.group(5) is not None:
+            if first_def is None:
+                first_def = m.group(5)
+            continue
+        first_def = None
+    return found
+
+
+def _glob(part: str, one: str) -> str:
+    """``part`` as a regex: ``**`` any run of characters, ``*`` ``one``, the rest literal."""
+    return ".*".join(one.join(re.escape(p) for p in piece.split("*")) for piece in part.split("**"))
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """One required frame: its path's end and its function, as patterns the browser runs too."""
+
+    spec: str
+    path: re.Pattern
+    function: re.Pattern
+    anchor: re.Pattern  #: the path anywhere in the text (where to look first)
+
+    @classmethod
+    def parse(cls, spec) -> "FrameSpec":
+        found = FRAME_SPEC.match(spec) if isinstance(spec, str) else None
+        if found is None:
+            raise SignatureError(f"frame {spec!r} must be 'path/to/module.py:function' (globs: * and **; a|b)")
+        path, function = found.groups()
+        functions = "|".join(_glob(name, ".*") for name in function.split("|"))
+        return cls(spec, re.compile(f"(?:^|/){_glob(path, '[^/]*')}$"),
+                   re.compile(f"^(?:{functions})$"), re.compile(_glob(path, "[^/\\s]*")))
+
+    def holds(self, path: str, function: str) -> bool:
+        return self.path.search(path) is not None and self.function.search(function) is not None
+
+
+def match_frames(specs, found: list[tuple[str, str, int]]) -> list[int] | None:
+    """The offsets of the frames that ``specs`` name, in order (each after the previous one),
+    or None when some spec has no such frame."""
+    offsets, at = [], 0
+    for spec in specs:
+        while at < len(found) and not spec.holds(found[at][0], found[at][1]):
+            at += 1
+        if at == len(found):
+            return None
+        offsets.append(found[at][2])
+        at += 1
+    return offsets
+
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -153,6 +235,12 @@ class Signature:
     all: tuple[re.Pattern, ...]
     any: tuple[re.Pattern, ...] = ()
     none: tuple[re.Pattern, ...] = ()
+    frames: tuple[FrameSpec, ...] = ()
+
+    @property
+    def anchor(self) -> re.Pattern:
+        """A pattern every report it holds in contains: where ``kb triage`` looks first."""
+        return self.all[0] if self.all else self.frames[0].anchor
 
     @classmethod
     def parse(cls, raw, index: int = 0) -> "Signature":
@@ -165,7 +253,15 @@ class Signature:
             raise SignatureError(f"{label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         if not isinstance(name, str) or not SLUG.match(name):
             raise SignatureError(f"{label}: name must be a slug (a-z, 0-9, -)")
-        if raw.get("strength") not in STRENGTHS:
+        specs = raw.get("frames", [])
+        if not isinstance(specs, list) or not specs and "frames" in raw:
+            raise SignatureError(f"{label}: frames must be a non-empty list of 'path.py:function'")
+        try:
+            frame_specs = tuple(FrameSpec.parse(spec) for spec in specs)
+        except SignatureError as exc:
+            raise SignatureError(f"{label}: {exc}") from None
+        strength = raw.get("strength", "weak" if frame_specs and not raw.get("all") else None)
+        if strength not in STRENGTHS:
             raise SignatureError(f"{label}: strength must be 'strong' or 'weak'")
         groups = {}
         for key in ("all", "any", "not"):
@@ -181,12 +277,13 @@ class Signature:
                 except re.error as exc:
                     raise SignatureError(f"{label}: {pattern!r} does not compile ({exc})") from None
             groups[key] = tuple(compiled)
-        if not groups["all"]:
-            raise SignatureError(f"{label}: all must list at least one pattern")
-        return cls(name, raw["strength"], groups["all"], groups["any"], groups["not"])
+        if not groups["all"] and not frame_specs:
+            raise SignatureError(f"{label}: all (or frames) must list at least one pattern")
+        return cls(name, strength, groups["all"], groups["any"], groups["not"], frame_specs)
 
-    def match(self, normalised: str) -> Evidence | None:
-        """The evidence in one normalised report, or None when the signature does not hold."""
+    def match(self, normalised: str, found_frames=None) -> Evidence | None:
+        """The evidence in one normalised report, or None when the signature does not hold.
+        ``found_frames``: the report's ``frames`` when the caller has them already."""
         lines = []
         for pattern in self.all:
             found = pattern.search(normalised)
@@ -200,6 +297,11 @@ class Signature:
             lines.append(line_at(normalised, found.start()))
         if any(p.search(normalised) for p in self.none):
             return None
+        if self.frames:
+            offsets = match_frames(self.frames, frames(normalised) if found_frames is None else found_frames)
+            if offsets is None:
+                return None
+            lines += [line_at(normalised, offset) for offset in offsets]
         return Evidence(self.name, self.strength, tuple(lines))
 
 

@@ -2,11 +2,18 @@
 
 The input is normalised (`kb.signature.normalise`: pytest's `E` markers, indentation, colour
 codes, path prefixes, addresses) and split into failure reports (pytest's `____ test ____`
-sections, `FAILED id - message` lines, unittest's `ERROR:`/`FAIL:` blocks, JUnit `<testcase>`s,
-else the whole text). An entry matches a report when one of its signatures holds there (all of
-its `all` patterns, one of its `any`, none of its `not`). Entries are ranked by their best
-evidence: strong before weak, then more matched patterns. For each it prints the evidence
-lines, where, and the paths of the write-up and the notebook; a weak match says so.
+sections, `FAILED id - message` lines, unittest's `ERROR:`/`FAIL:` blocks, JUnit `<testcase>`s;
+in a text with none of them each traceback not chained to the one before it; else the whole
+text). An entry matches a report when one of its signatures holds there (all of its `all`
+patterns, one of its `any`, none of its `not`, its `frames` in order). Entries are ranked by
+their best evidence: strong before weak, then more matched patterns. For each it prints the
+evidence lines, where, and the paths of the write-up and the notebook; a weak match says so.
+With two or more failure reports it then lists each failing test (a section and its `FAILED`
+line are one) with its own best entry or none, strongest first, and prints the versions the
+log shows (pytest's `platform` and `plugins:` lines, site-packages paths, tox environment
+names), the named entries' notes for those versions and their Versions-table row.
+`--json` keeps `source`, `failures` and `matches` and adds `reports` (per failure report,
+strongest first: `where`, `best`, `also`), `versions`, `notes` and `rows`.
 
 Entries come from every layer (`kb.roots`: the shipped knowledge, then the project's own); each
 match names its layer.
@@ -26,8 +33,9 @@ from pathlib import Path
 
 from . import roots
 from .entries import Entry
-from .results import Match, Triage
-from .signature import Signature, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
+from .logversions import best_row, describe, parse_notes, read, table_rows
+from .results import Failure, Match, Triage
+from .signature import Signature, frames, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
 
 # Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
 # in front) because a literal first character lets the regex engine skip ahead fast.
@@ -45,6 +53,12 @@ UNITTEST = re.compile(r"\n(?:ERROR|FAIL): (\S+ \(.+\))$", re.M)
 FINAL = re.compile(r"\n(?:=+ )?(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?"
                    r"|deselected|rerun)(?:, |(?= in )))+ in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
                    r"(?: =+)?[ \t]*$", re.M)
+#: a traceback that starts a failure of its own in a plain text (no pytest or unittest reports):
+#: one not chained to the one before it (``During handling of the above exception, another
+#: exception occurred:`` / ``The above exception was the direct cause of ...`` just above it)
+TRACEBACK = re.compile(r"\nTraceback \(most recent call last\):$", re.M)
+CHAINED = re.compile(r"(?:During handling of the above exception, another exception occurred|"
+                     r"The above exception was the direct cause of the following exception):\n*$")
 
 
 class InputError(Exception):
@@ -54,7 +68,8 @@ class InputError(Exception):
 def add_arguments(parser) -> None:
     parser.add_argument("path", nargs="?", default="-",
                         help="a pytest log, a JUnit XML report or a traceback; - (default) reads stdin")
-    parser.add_argument("--json", action="store_true", help="print the matches as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the matches, each failure report's answer and the versions read as JSON")
     roots.add_root_argument(parser)
 
 
@@ -122,16 +137,115 @@ def junit_failures(text: str, source: str) -> list[tuple[str, str]]:
 
 
 def triage(text: str, entries: list[Entry], source: str = "<input>") -> Triage:
-    """Every entry whose signatures hold in a failure report of ``text``, strongest first."""
+    """Every entry whose signatures hold in a failure report of ``text``, strongest first; each
+    failure report with its own entries (``Triage.reports``); the versions ``text`` shows, and
+    the notes and Versions-table rows of the entries named for them."""
     report = Triage(source=source, failures=0, matches={})
+    order = {entry.id: i for i, entry in enumerate(entries)}
     for where, body in failures(text, source):
         reports = Reports(normalise(body), where)
         report.failures += reports.count
+        found = []
         for entry in entries:
             for match in match_entry(entry, reports):
                 report.matches.setdefault(entry.id, []).append(match)
+                found.append(match)
+        report.reports += per_failure(reports, found, order, len(report.reports))
     report.matches = rank(report.matches, entries)
+    report.reports = ranked_failures(report.reports)
+    versions_for(report, text, entries)
     return report
+
+
+def per_failure(reports: "Reports", found: list[Match], order: dict[str, int], start: int = 0) -> list[Failure]:
+    """One ``Failure`` per failing test of ``reports`` (a section and its ``FAILED`` line are one
+    test), each with its matches, best first; the rest of the text (the header, ``--tb=line``
+    lines, logs) only where it matched an entry that no failing test matched."""
+    places: dict[str, list[Match]] = {}
+    for match in found:
+        places.setdefault(match.where, []).append(match)
+    names = reports.names[:-1] if len(reports.names) > 1 else reports.names
+    rest = reports.names[-1]
+    if rest in places and len(reports.names) > 1:  # listed when it shows a cause no test shows
+        shown = {m.entry_id for n in names for m in places.get(n, [])}
+        if {m.entry_id for m in places[rest]} - shown:
+            names = [*names, rest]
+    merged: dict[str, str] = {}  # a section's name -> the summary's node id it is listed under
+    pending: dict[str, list[str]] = {}  # failure_key -> sections not merged yet, in order
+    for name in dict.fromkeys(n for n in names if "::" not in n):
+        pending.setdefault(failure_key(name), []).append(name)
+    for name in names:
+        if "::" in name and pending.get(key := failure_key(name)):
+            merged[pending[key].pop(0)] = name
+    listed: dict[str, list[Match]] = {}
+    for name in names:
+        listed.setdefault(merged.get(name, name), []).extend(places.get(name, []))
+    out = []
+    for position, (name, matches) in enumerate(listed.items()):
+        best: dict[str, Match] = {}
+        for match in matches:
+            if match.entry_id not in best or match.score > best[match.entry_id].score:
+                best[match.entry_id] = match
+        ranked = sorted(best.values(), key=lambda m: (-m.score[0], -m.score[1], order.get(m.entry_id, 0)))
+        out.append(Failure(name, tuple(ranked), start + position))
+    return out
+
+
+def failure_key(name: str) -> str:
+    """What pytest's section name (``Class.test_x[a.b]``, ``setup of test_x``) and the
+    summary's node id (``tests/t.py::Class::test_x[a.b]``) of one test have in common:
+    ``Class.test_x[a.b]``."""
+    if "::" in name:
+        name = name.split("::", 1)[1]
+    for prefix in ("setup of ", "teardown of ", "call of "):
+        name = name.removeprefix(prefix)
+    head, bracket, tail = name.partition("[")
+    return head.replace("::", ".") + bracket + tail
+
+
+def ranked_failures(found: list[Failure]) -> list[Failure]:
+    """Failures with a match first, by their best evidence (strong, then more lines), then in
+    the order the text shows them; those without a match after them."""
+    def key(failure: Failure):
+        best = failure.matches[0].score if failure.matches else (0, 0)
+        return -best[0], -best[1], failure.position
+    return sorted(found, key=key)
+
+
+def versions_for(report: Triage, text: str, entries: list[Entry]) -> None:
+    """The versions ``text`` shows; for each entry some failure names first, its notes that
+    hold for them and its Versions-table row for them."""
+    report.versions = read(plain(text))
+    if not report.versions:
+        return
+    by_id = {entry.id: entry for entry in entries}
+    named = [f.matches[0].entry_id for f in report.reports if f.matches]
+    for entry_id in dict.fromkeys(named):
+        entry = by_id[entry_id]
+        for note in entry_notes(entry):
+            if note.holds(report.versions):
+                report.notes.append((entry_id, note))
+        if row := best_row(entry_rows(entry), report.versions):
+            report.rows.append((entry_id, row))
+
+
+def entry_notes(entry: Entry) -> list:
+    """The entry's usable ``notes`` (``kb lint`` reports the others)."""
+    return _notes(_key(entry.notes))
+
+
+@functools.lru_cache(maxsize=256)
+def _notes(key) -> list:
+    return parse_notes(_unkey(key))[0]
+
+
+def entry_rows(entry: Entry) -> list[dict]:
+    return _rows(entry.body)
+
+
+@functools.lru_cache(maxsize=256)
+def _rows(body: str) -> list[dict]:
+    return table_rows(body)
 
 
 def rank(matches: dict[str, list[Match]], entries: list[Entry]) -> dict[str, list[Match]]:
@@ -144,13 +258,22 @@ def rank(matches: dict[str, list[Match]], entries: list[Entry]) -> dict[str, lis
 
 
 def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
-    """The best evidence of ``entry`` in each failure report that holds some."""
+    """The best evidence of ``entry`` in each failure report that holds some. In a plain text
+    cut into tracebacks, a signature that holds in none of them alone is judged on the whole
+    text (a server's traceback and the test's error are both evidence)."""
     found: dict[int, tuple] = {}
     for signature in compiled(entry):
-        for index in reports.hits(signature.all[0]):
-            evidence = signature.match(reports.text(index))
-            if evidence and (index not in found or evidence.score > found[index].score):
-                found[index] = evidence
+        hits, held = reports.hits(signature.anchor), False
+        if reports.units and hits:
+            hits.append(len(reports.starts))
+        for index in hits:
+            if reports.units and held and index == len(reports.starts):
+                break
+            evidence = signature.match(reports.text(index), reports.frames(index) if signature.frames else None)
+            if evidence:
+                held = True
+                if index not in found or evidence.score > found[index].score:
+                    found[index] = evidence
     return [Match(entry.id, str(entry.title), ev.name, ev.strength, ev.lines, reports.names[i],
                   entry.path, entry.notebook_path, entry.layer)
             for i, ev in sorted(found.items())]
@@ -160,7 +283,9 @@ def holds(signature: Signature, text: str) -> bool:
     """Whether ``signature`` holds in some failure report of ``text`` (a log, JUnit, a traceback)."""
     for where, body in failures(text, "<text>"):
         reports = Reports(normalise(body), where)
-        if any(signature.match(reports.text(i)) for i in reports.hits(signature.all[0])):
+        hits = reports.hits(signature.anchor)
+        hits += [len(reports.starts)] if reports.units and hits else []
+        if any(signature.match(reports.text(i)) for i in hits):
             return True
     return False
 
@@ -220,9 +345,19 @@ class Reports:
             if after < len(banners):
                 stop = min(stop, banners[after])
             spans.append((start, stop, name.removeprefix("ERROR at ").strip()))
-        summary = [(s, e, n) for s, e, n in summary if not any(a <= s < b for a, b, _ in spans)]
+        span_starts, span_stops = [a for a, _, _ in spans], [b for _, b, _ in spans]  # sorted, apart
+        summary = [(s, e, n) for s, e, n in summary
+                   if not ((i := bisect.bisect_right(span_starts, s) - 1) >= 0 and s < span_stops[i])]
         spans = sorted(spans + summary)
         self.count = max(len(sections), len(summary), 1)
+        self.units = False  # the text is cut into tracebacks; the rest is then the whole text
+        if not spans:
+            cuts = [start for start, _, _ in _lines(TRACEBACK, text)
+                    if start > 0 and not CHAINED.search(text[max(0, start - 200): start])]
+            if cuts:
+                bounds = [0, *cuts, len(text)]
+                spans = [(bounds[i], bounds[i + 1], f"{source} (traceback {i + 1})") for i in range(len(bounds) - 1)]
+                self.units, self.count = True, len(spans)
         self.starts = [s for s, _, _ in spans]
         self.ends = [e for _, e, _ in spans]
         self.names = [n for _, _, n in spans] + [source]
@@ -233,7 +368,14 @@ class Reports:
             at = max(at, end)
         gaps.append((at, len(text)))
         self.gaps = gaps
-        self._rest = None
+        self._rest = text if self.units else None
+        self._frames: dict[int, list] = {}
+
+    def frames(self, index: int) -> list:
+        """The frames of report ``index`` (``kb.signature.frames``), read once."""
+        if index not in self._frames:
+            self._frames[index] = frames(self.text(index))
+        return self._frames[index]
 
     def index_of(self, offset: int) -> int:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -306,34 +448,85 @@ def explain(match: Match, indent: str = "  ") -> list[str]:
     return lines
 
 
+#: failing tests listed one per line, at most
+LISTED = 20
+
+
+def failure_lines(report: Triage, limit: int = LISTED) -> list[str]:
+    """Each failure report with its best entry (or none), strongest first, when there are two
+    or more and something matched: a strong match in one test never hides another test's cause."""
+    if len(report.reports) < 2 or not report.matched:
+        return []
+    out = [f"{len(report.reports)} failure reports, each with its best entry, strongest first:"]
+    for failure in report.reports[:limit]:
+        best = failure.best
+        if best is None:
+            out.append(f"  {failure.where}: no known issue")
+            continue
+        also = [m.entry_id for m in failure.matches[1:]]
+        out.append(f"  {failure.where}: {best.entry_id} ({best.strength}, {best.signature})"
+                   + (f"; also {', '.join(also)}" if also else ""))
+    if len(report.reports) > limit:
+        out.append(f"  (and {len(report.reports) - limit} more)")
+    return out
+
+
+def version_lines(report: Triage, label: str = "versions read") -> list[str]:
+    """The versions read, and the notes and Versions-table rows they select (when something
+    matched: they point at a fix)."""
+    if not report.versions or not report.matched:
+        return []
+    out = [f"{label}: {describe(report.versions)}"]
+    for entry_id, note in report.notes:
+        out.append(f"note ({entry_id}, {' and '.join(note.when)}): {note.text} [{note.cite}]")
+    for entry_id, row in report.rows:
+        out.append(f"measured ({entry_id}, its Versions table): {row['line']}")
+    return out
+
+
 def format_report(report: Triage, limit: int = 3) -> str:
     if not report.matched:
         return (f"no known issue matches {report.source} "
                 f"({report.failures} failure report{'s' * (report.failures != 1)} looked at)")
+    tail = failure_lines(report)
+    tail += [""] if tail else []
+    tail += version_lines(report)
     out = []
-    for rank, matches in enumerate(report.matches.values(), 1):
+    for rank_no, matches in enumerate(report.matches.values(), 1):
         best = max(matches, key=lambda m: m.score)
         places = [m.where for m in matches]
         more = f" (and {len(places) - limit} more)" if len(places) > limit else ""
-        out += [f"{rank}. {best.entry_id}: {best.title}", *explain(best),
+        out += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
                 f"  in:       {', '.join(places[:limit])}{more}",
                 f"  write-up: {shown(best.writeup)}",
                 f"  notebook: {shown(best.notebook)}",
                 *([f"  layer:    {best.layer}"] if best.layer else []),
                 ""]
+    out += tail
     n = len(report.matches)
     out.append(f"{n} known issue{'s' * (n != 1)} matched in {report.source}"
                + (", strongest evidence first" if n > 1 else ""))
     return "\n".join(out)
 
 
+def _match_json(m: Match) -> dict:
+    return {"id": m.entry_id, "title": m.title, "signature": m.signature, "strength": m.strength,
+            "lines": list(m.lines), "line": m.line, "where": m.where, "writeup": str(m.writeup),
+            "notebook": str(m.notebook), "layer": m.layer}
+
+
 def as_json(report: Triage) -> str:
+    """``source``, ``failures`` and ``matches`` (every match, grouped by entry, strongest entry
+    first) as before; ``reports``: one item per failure report, strongest first, with its
+    ``best`` match (null: no known issue) and the other entries it matches (``also``);
+    ``versions``: what the input shows; ``notes`` and ``rows``: what they select."""
     return json.dumps({
         "source": report.source,
         "failures": report.failures,
-        "matches": [{"id": m.entry_id, "title": m.title, "signature": m.signature,
-                     "strength": m.strength, "lines": list(m.lines), "line": m.line,
-                     "where": m.where, "writeup": str(m.writeup), "notebook": str(m.notebook),
-                     "layer": m.layer}
-                    for found in report.matches.values() for m in found],
+        "matches": [_match_json(m) for found in report.matches.values() for m in found],
+        "reports": [{"where": f.where, "best": _match_json(f.best) if f.best else None,
+                     "also": [m.entry_id for m in f.matches[1:]]} for f in report.reports],
+        "versions": [{"name": s.name, "version": s.version, "from": s.source} for s in report.versions],
+        "notes": [{"id": i, "when": list(n.when), "text": n.text, "cite": n.cite} for i, n in report.notes],
+        "rows": [{"id": i, "set": row["set"], "line": row["line"]} for i, row in report.rows],
     }, indent=2)

@@ -132,7 +132,7 @@ def test_when_a_signature_is_not_a_mapping_then_it_is_invalid(tmp_path):
     messages = [p.message for p in lint(tmp_path) if p.code == "signature-invalid"]
     assert messages == ["signature 'Bad Name': name must be a slug (a-z, 0-9, -)",
                         "signature 'y': strength must be 'strong' or 'weak'",
-                        "signature 'z': all must list at least one pattern"]
+                        "signature 'z': all (or frames) must list at least one pattern"]
 
 
 def test_when_a_signature_matches_nothing_in_the_corpus_then_it_is_unused(tmp_path):

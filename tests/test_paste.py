@@ -26,7 +26,7 @@ from kb.corpus import texts
 from kb.entries import scan
 from kb.lint_corpus import listed_for, summary_only
 from kb.signature import normalise
-from kb.triage import explain, triage
+from kb.triage import explain, failure_lines, triage, version_lines
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
 ENTRIES, _ = scan(REPO)
@@ -79,6 +79,22 @@ def real_logs(tmp_path_factory) -> dict[str, tuple[str, str | None]]:
     return logs
 
 
+def combined_texts() -> dict[str, tuple[str, str | None]]:
+    """Two entries' captures in one log, one of them as plain tracebacks, and a capture cut
+    before its exception line (its frames are the evidence)."""
+    def read(path):
+        return (REPO / "corpus" / path).read_text(encoding="utf-8")
+
+    native = read("live-server-testcase/captured/lts/in_memory_refused.native.txt")
+    return {
+        "two-logs": (read("mock-misconfiguration/captured/pins/mock.auto.txt")
+                     + read("live-server-testcase/captured/pins/in_memory_refused.auto.txt"), "live-server-testcase"),
+        "two-scripts": (read("mock-misconfiguration/captured/pins/forgot.script.txt") + "\n"
+                        + read("live-server-testcase/captured/pins/no_daphne.script.txt"), "live-server-testcase"),
+        "cut-native": (native[: native.index("django.core.exceptions.ImproperlyConfigured")], "live-server-testcase"),
+    }
+
+
 def corpus_texts() -> dict[str, tuple[str, str | None]]:
     found = {}
     for entry in ENTRIES:
@@ -99,11 +115,13 @@ def expected_page(text: str) -> dict:
         more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
         shown.append({"id": best.entry_id, "evidence": "\n".join(explain(best)),
                       "places": f"  in:       {', '.join(places[:3])}{more}"})
+    lines = {"failures": "\n".join(failure_lines(report)) or None,
+             "versions": "\n".join(version_lines(report)) or None}
     n = len(report.matches)
     closing = (f"{n} known issue{'s' * (n != 1)} matched in {SOURCE}" + (", strongest evidence first" if n > 1 else "")
                if n else f"no known issue matches {SOURCE} ({report.failures} failure report"
                          f"{'s' * (report.failures != 1)} looked at)")
-    return {"matches": shown, "closing": closing}
+    return {"matches": shown, "closing": closing, **lines}
 
 
 #: what the page lists: each match's entry, evidence and places, and the closing line
@@ -112,7 +130,13 @@ READ = """(() => ({
     id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
     places: li.querySelector('.places').textContent})),
   closing: document.querySelector('#verdict .triage-summary')?.textContent,
+  failures: (document.querySelector('#verdict .failures') || {}).textContent || null,
+  versions: (document.querySelector('#verdict .versions') || {}).textContent || null,
 }))()"""
+
+
+#: texts pasted per round trip to the page
+BATCH = 100
 
 
 def paste_all(texts: list[str]) -> str:
@@ -129,6 +153,29 @@ NORMALISE_ALL = """
 (texts => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
             return texts.map(t => engine.normalise(t)); })(%s)
 """
+NOTES_ALL = """
+(cases => { const engine = KBTriage.compile(JSON.parse(document.getElementById('kb-triage').textContent));
+            return cases.map(c => engine.noteHolds(c.note, c.seen)); })(%s)
+"""
+#: requirements as notes may state them (the entries' own first), against versions as logs show them
+WHEN = ("channels==4.3.0", "channels>=4.0,<4.3", "channels~=4.2", "channels~=4.2.1", "channels==4.*",
+        "channels!=4.3.*", "python<3.10", "python>3.11", "channels<=4.3")
+VERSIONS = (("channels", "4.3.0", "plugins"), ("channels", "4.3", "tox"), ("channels", "4.2.9", "path"),
+            ("channels", "4", "tox"), ("channels", "5.0", "plugins"), ("python", "3.9", "path"),
+            ("python", "3.11.7", "platform"), ("python", "3.12", "tox"))
+
+
+def note_cases() -> list[dict]:
+    from kb.browser import _requirement
+    from kb.logversions import Note, Seen
+    from kb.triage import entry_notes
+
+    notes = [n for e in ENTRIES for n in entry_notes(e)] + [Note((w,), "t", "https://x.org") for w in WHEN]
+    return [{"note": {"requires": [_requirement(w) for w in note.when]},
+             "seen": [{"name": n, "version": v, "from": f}], "python": note.holds([Seen(n, v, f)])}
+            for note in notes for n, v, f in VERSIONS]
+
+
 #: forms the corpus (captured on Linux, one Python) does not show: other paths, colours, addresses
 NORMALISE_CASES = [
     "E       RuntimeError: x\r\nE   \n>       assert connected   \n\tE",
@@ -172,9 +219,10 @@ def test_script_json_cannot_close_the_script_element():
 
 COMPILE_ALL = """(() => {
   const data = JSON.parse(document.getElementById('kb-triage').textContent);
-  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not]))
+  const patterns = data.entries.flatMap(e => e.signatures.flatMap(s => [...s.all, ...s.any, ...s.not, ...s.frames.flat()]))
     .concat(data.normalise.map(r => r[0]),
-            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest]);
+            [data.ansi, data.windowsRelative, data.section, data.banner, data.summary, data.unittest,
+             data.frame, data.traceback, data.chained], Object.values(data.versions));
   const failed = [];
   for (const p of patterns) {
     try { new RegExp(p, 'm'); } catch (e) { failed.push(p + ': ' + e.message); }
@@ -193,8 +241,11 @@ async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) 
         await page.js("document.getElementById('log').focus()")
         await page.send("Input.insertText", text=typed)  # what a paste inserts, at the caret
         results = {"<typed>": await page.js(READ), "<compiled>": await page.js(COMPILE_ALL)}
-        shown = await page.js(paste_all([cases[n][0] for n in names]))
+        shown = []
+        for at in range(0, len(names), BATCH):  # each reply within the page's 30 s, however loaded
+            shown += await page.js(paste_all([cases[n][0] for n in names[at: at + BATCH]]))
         results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
+        results["<notes>"] = await page.js(NOTES_ALL % json.dumps(note_cases()))
     results.update(zip(names, shown, strict=True))
     return results
 
@@ -204,7 +255,7 @@ def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
     """``(cases, page results)``: every corpus text and real log, pasted in one Chromium."""
     import asyncio
 
-    cases = {**corpus_texts(), **real_logs}
+    cases = {**corpus_texts(), **real_logs, **combined_texts()}
     started = time.perf_counter()
     results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
                                             real_logs["nested-run.auto"][0]))
@@ -222,10 +273,11 @@ def test_in_a_browser_every_signature_compiles(pasted):
     embedded = data(ENTRIES)
     patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
                 for p in s[key]]
-    assert patterns, "no signature to check"
+    frames = [p for e in embedded["entries"] for s in e["signatures"] for f in s["frames"] for p in f]
+    assert patterns and frames, "no signature to check"
     compiled = pasted[1]["<compiled>"]
     assert compiled["failed"] == []
-    assert compiled["checked"] == len(patterns) + len(embedded["normalise"]) + 6
+    assert compiled["checked"] == len(patterns) + len(frames) + len(embedded["normalise"]) + 9 + len(embedded["versions"])
 
 
 @browser_only
@@ -269,3 +321,25 @@ def test_in_a_browser_each_corpus_text_names_its_entry_first_and_negative_texts_
                if not (listed[name] is None and summary_only(REPO / name))
                and not (listed[name] is not None and listed_for(REPO / name, listed[name]))}
     assert {name: listed[name] for name in checked} == checked
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_each_failing_test_gets_its_own_entry_and_a_cut_paste_is_read_by_its_frames(pasted):
+    _, results = pasted
+    assert results["two-logs"]["failures"].splitlines()[1:] == [
+        "  test_mock.py::test_a: mock-misconfiguration (strong, mock-awaited)",
+        "  test_mock.py::test_b: mock-misconfiguration (strong, mock-awaited)",
+        "  test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match: "
+        "live-server-testcase (strong, in-memory-refused)"]
+    assert results["two-logs"]["versions"].startswith("versions read: python 3.11.7, pytest 9.2.0, pluggy ")
+    assert first(results["cut-native"]) == "live-server-testcase"
+    assert "weak (live-server-case-set-up)" in results["cut-native"]["matches"][0]["evidence"]
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_a_note_holds_for_the_versions_read_exactly_where_kb_triage_says(pasted):
+    cases = note_cases()
+    assert any(c["python"] for c in cases) and not all(c["python"] for c in cases)
+    assert pasted[1]["<notes>"] == [c["python"] for c in cases]

@@ -62,7 +62,14 @@ def test_when_tests_fail_with_a_known_signature_then_the_summary_names_the_entry
         f"  read:     {kb_root / 'context' / 'echo-refused.md'}",
         "  run:      kb run echo-refused   (or pytest --nbmake *notebooks/echo-refused.ipynb)",
     ])
-    assert "test_unrelated" not in result.stdout.str().split("known issues")[1]
+    block = result.stdout.str().split("known issues")[1]
+    # each failing test with its own answer, strongest first; the unrelated one with none
+    assert block.splitlines()[7:12] == [
+        "4 failure reports, each with its best entry, strongest first:",
+        "  test_suite.py::test_echo_is_refused: echo-refused (strong, sig-1)",
+        "  test_suite.py::test_echo_is_refused_again: echo-refused (strong, sig-1)",
+        "  test_suite.py::test_setup_fails: echo-refused (strong, sig-1)",
+        "  test_suite.py::test_unrelated: no known issue"]
 
 
 def test_when_failures_are_unrelated_then_there_is_no_block(pytester, kb_root):

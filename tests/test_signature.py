@@ -160,3 +160,51 @@ def test_the_line_pass_is_the_browser_rules():
 @given(st.text(alphabet=" \tE>\n\rxe:", max_size=60))
 def test_the_line_pass_is_the_browser_rules_on_generated_text(text):
     assert normalise(text) == normalise_by_rules(text)
+
+
+# ---- frames (issue 22): read from real captures of one scenario in every traceback form ----
+
+LIVE_CAPTURES = REPO / "corpus/live-server-testcase/captured/lts"
+
+
+@pytest.mark.parametrize("form", ["auto", "long", "short", "native", "django"])
+def test_frames_are_read_from_every_traceback_form_with_their_function(form):
+    from kb.signature import frames
+
+    text = normalise((LIVE_CAPTURES / f"in_memory_refused.{form}.txt").read_text(encoding="utf-8"))
+    found = [(path, function) for path, function, _ in frames(text)]
+    assert ("channels/testing/live.py", "_pre_setup") in found
+    # a warning's "path:N: SomeWarning: text" is not a frame
+    assert not any(path.endswith("_pytest/config/__init__.py") for path, _ in found)
+
+
+def test_a_frame_spec_matches_the_end_of_the_path_and_the_function_in_order():
+    from kb.signature import FrameSpec, frames, match_frames
+
+    text = normalise((LIVE_CAPTURES / "in_memory_refused.native.txt").read_text(encoding="utf-8"))
+    found = frames(text)
+    spec = lambda s: FrameSpec.parse(s)  # noqa: E731
+    assert match_frames([spec("django/test/testcases.py:_setup_and_call"),
+                         spec("channels/testing/live.py:_pre_setup")], found) is not None
+    assert match_frames([spec("channels/testing/live.py:_pre_setup"),  # the other order
+                         spec("django/test/testcases.py:_setup_and_call")], found) is None
+    assert match_frames([spec("testing/live.py:_pre_*")], found) is not None
+    assert match_frames([spec("channels/**/live.py:setUpClass|_pre_setup")], found) is not None
+    assert match_frames([spec("ing/live.py:_pre_setup")], found) is None  # whole path components
+
+
+@pytest.mark.parametrize("spec", ["live.py", "channels/testing/live:_pre_setup", "a b.py:f", "x.py:",
+                                  "x.py:f g", 3])
+def test_a_malformed_frame_spec_is_refused_in_one_line(spec):
+    with pytest.raises(SignatureError, match=r"^signature 'x': frame .* must be 'path/to/module\.py:function'"):
+        Signature.parse({"name": "x", "strength": "weak", "frames": [spec]})
+
+
+def test_a_frames_only_signature_is_weak_unless_declared_strong():
+    frames_only = {"name": "x", "frames": ["channels/testing/live.py:_pre_setup"]}
+    assert Signature.parse(frames_only).strength == "weak"
+    assert Signature.parse({**frames_only, "strength": "strong"}).strength == "strong"
+    with pytest.raises(SignatureError, match="strength must be"):
+        Signature.parse({"name": "x", "all": ["RuntimeError"]})
+    with pytest.raises(SignatureError, match="frames must be a non-empty list"):
+        Signature.parse({"name": "x", "strength": "weak", "frames": []})

@@ -1,6 +1,7 @@
 """kb triage: pytest logs, JUnit XML and tracebacks in; matching entries (or exit 1/2) out."""
 
 import io
+import json
 import subprocess
 import sys
 import textwrap
@@ -10,7 +11,7 @@ from kbfixture import write_entry
 
 from kb import REPO, cli
 from kb.entries import scan
-from kb.triage import decode, triage
+from kb.triage import decode, format_report, triage
 
 FAILING_TESTS = textwrap.dedent('''
     import asyncio
@@ -322,3 +323,118 @@ def test_when_a_log_has_failing_tests_then_what_the_interpreter_prints_after_pyt
     alone = triage(trailer, entries)
     assert list(alone.matches) == ["event-loop-conflict"]
     assert {m.strength for m in alone.matches["event-loop-conflict"]} == {"weak"}
+
+
+# ---- issue 22: every failing test, frames, versions (real captures from corpus/, never assembled) ----
+
+MOCK_LOG = REPO / "corpus/mock-misconfiguration/captured/pins/mock.auto.txt"
+LIVE_LOG = REPO / "corpus/live-server-testcase/captured/pins/in_memory_refused.auto.txt"
+IN_MEMORY = "can not be used with in memory databases"
+
+
+def read(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_when_a_log_holds_two_entries_failing_tests_then_each_test_is_answered_by_its_own_entry():
+    report = triage(read(MOCK_LOG) + read(LIVE_LOG), LIVE, "two.log")
+    answers = {f.where: f.best.entry_id for f in report.reports}
+    assert answers == {"test_mock.py::test_a": "mock-misconfiguration",
+                       "test_mock.py::test_b": "mock-misconfiguration",
+                       "test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match":
+                           "live-server-testcase"}
+    scores = [f.best.score for f in report.reports]
+    assert scores == sorted(scores, reverse=True)  # strongest first
+
+
+def test_when_a_strong_match_is_in_one_test_then_a_weak_cause_of_another_test_is_still_listed():
+    weak_only = REPO / "corpus/auth-middleware/captured/lts/cookie.line.txt"  # a weak match, alone
+    report = triage(read(LIVE_LOG) + read(weak_only), LIVE, "two.log")
+    assert [(f.where, f.best.entry_id, f.best.strength) for f in report.reports] == [
+        ("test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match", "live-server-testcase", "strong"),
+        ("test_cookie.py::test_alice", "auth-middleware", "weak")]
+
+
+def test_when_plain_tracebacks_follow_each_other_then_each_is_a_failure_report_of_its_own():
+    first = REPO / "corpus/mock-misconfiguration/captured/pins/forgot.script.txt"
+    second = REPO / "corpus/live-server-testcase/captured/pins/no_daphne.script.txt"
+    report = triage(read(first) + "\n" + read(second), LIVE, "two.txt")
+    best = [(f.where, f.best.entry_id if f.best else None) for f in report.reports]
+    assert ("two.txt (traceback 3)", "live-server-testcase") in best
+    assert ("two.txt (traceback 1)", "mock-misconfiguration") in best
+    assert report.failures == 3
+
+
+def test_when_a_chained_traceback_is_given_then_it_stays_one_failure_report():
+    chained = REPO / "corpus/live-server-testcase/captured/lts/postgres_child_closes.native.txt"
+    body = read(chained)
+    assert "The above exception was the direct cause" in body or "During handling" in body
+    start = body.index("Traceback (most recent call last):")
+    report = triage(body[start:].split("\n=====", 1)[0], LIVE, "chained.txt")
+    assert report.failures == 1
+
+
+@pytest.mark.parametrize("form", ["native", "short", "django"])
+def test_when_a_capture_is_cut_before_its_exception_line_then_its_frames_name_the_entry(form):
+    text = read(REPO / f"corpus/live-server-testcase/captured/lts/in_memory_refused.{form}.txt")
+    cut = text[: text.index(IN_MEMORY)]
+    cut = cut[: cut.rfind("\n")]  # the whole exception line goes
+    assert IN_MEMORY not in cut
+    report = triage(cut, LIVE, "cut.txt")
+    assert list(report.matches)[:1] == ["live-server-testcase"]
+    best = report.matches["live-server-testcase"][0]
+    assert (best.signature, best.strength) == ("live-server-case-set-up", "weak")
+    assert "channels/testing/live.py" in best.lines[0]
+
+
+def test_when_a_paste_elides_frames_with_ellipses_crlf_and_indentation_then_the_frames_still_match():
+    text = read(REPO / "corpus/live-server-testcase/captured/lts/in_memory_refused.native.txt")
+    lines = text[: text.index(IN_MEMORY)].splitlines()[:-1]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Traceback"))
+    frame = next(i for i, line in enumerate(lines) if "channels/testing/live.py" in line)
+    pasted = [lines[start], "  ...", "[...]", *("    " + line for line in lines[frame:])]
+    report = triage("\r\n".join(pasted), LIVE, "pasted.txt")
+    assert list(report.matches) == ["live-server-testcase"]
+    # and without the live.py frame nothing is claimed
+    assert not triage("\r\n".join(pasted[:3]), LIVE, "pasted.txt").matched
+
+
+def test_when_json_is_asked_then_each_failure_report_is_listed_and_the_old_keys_stay(tmp_path, capsys):
+    log = tmp_path / "two.log"
+    log.write_text(read(MOCK_LOG) + read(LIVE_LOG), encoding="utf-8")
+    assert cli.main(["triage", str(log), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert {"source", "failures", "matches"} <= set(found)
+    assert [r["best"]["id"] for r in found["reports"]] == [
+        "mock-misconfiguration", "mock-misconfiguration", "live-server-testcase"]
+    assert {"name": "pytest", "version": "9.2.0", "from": "platform"} in found["versions"]
+    assert [r["set"] for r in found["rows"]] == ["pins", "pins"]
+
+
+@pytest.mark.parametrize("version_set", ["pins", "lts", "oldest"])
+def test_the_versions_a_capture_shows_are_the_versions_it_was_captured_with(version_set):
+    folder = REPO / "corpus/live-server-testcase/captured" / version_set
+    meta = json.loads(read(folder / "meta.json"))
+    report = triage(read(folder / "in_memory_refused.auto.txt"), LIVE, "log")
+    seen = {s.name: s.version for s in report.versions}
+    assert seen["python"] == meta["python"]
+    for name in ("pytest", "pytest-asyncio", "pytest-django"):
+        assert seen[name] == meta["versions"][name], name
+    assert [(i, row["set"]) for i, row in report.rows] == [("live-server-testcase", version_set)]
+    assert f"measured (live-server-testcase, its Versions table): {version_set}: Python {meta['python']}" \
+        in format_report(report)
+
+
+def test_when_an_entry_has_a_note_for_the_versions_read_then_triage_shows_it(tmp_path):
+    text = read(REPO / "corpus/live-server-testcase/captured/lts/in_memory_refused.auto.txt")
+    meta = json.loads(read(REPO / "corpus/live-server-testcase/captured/lts/meta.json"))
+    asyncio_version = meta["versions"]["pytest-asyncio"]
+    notes = [{"when": f"pytest-asyncio=={asyncio_version}", "text": "that release's own bug: upgrade past it",
+              "cite": "https://github.com/pytest-dev/pytest-asyncio/releases"},
+             {"when": ["pytest-asyncio>=1.0", "python>=3.11"], "text": "not for these versions",
+              "cite": "https://example.org/other"}]
+    write_entry(tmp_path, "in-memory", signatures=(IN_MEMORY,), front={"notes": notes})
+    report = triage(text, scan(tmp_path)[0], "log")
+    assert [(i, n.text) for i, n in report.notes] == [("in-memory", "that release's own bug: upgrade past it")]
+    assert (f"note (in-memory, pytest-asyncio=={asyncio_version}): that release's own bug: upgrade past it "
+            "[https://github.com/pytest-dev/pytest-asyncio/releases]") in format_report(report)

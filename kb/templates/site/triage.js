@@ -78,37 +78,73 @@
       return text;
     }
 
+    // kb.signature.frames: [path, function, offset] of each frame of a normalised report
+    function frames(text) {
+      var found = [], firstDef = null, all = regex(data.frame, "gm"), m;
+      while ((m = all.exec(text)) !== null) {
+        if (m[0].length === 0) { all.lastIndex += 1; }
+        if (m[1] !== undefined) {
+          found.push([m[1], m[2], m.index]);
+        } else if (m[3] !== undefined) {
+          found.push([m[3], m[4] !== undefined ? m[4] : (firstDef !== null ? firstDef : ""), m.index]);
+        } else if (m[5] !== undefined) {
+          if (firstDef === null) { firstDef = m[5]; }
+          continue;
+        }
+        firstDef = null;
+      }
+      return found;
+    }
+
+    // kb.signature.match_frames: the offsets of the frames the specs name, in order, or null
+    function matchFrames(specs, found) {
+      var offsets = [], at = 0;
+      for (var i = 0; i < specs.length; i += 1) {
+        while (at < found.length && !(specs[i][0].test(found[at][0]) && specs[i][1].test(found[at][1]))) { at += 1; }
+        if (at === found.length) { return null; }
+        offsets.push(found[at][2]);
+        at += 1;
+      }
+      return offsets;
+    }
+
     function Signature(raw) {
       this.name = raw.name;
       this.strength = raw.strength;
       this.all = raw.all.map(function (p) { return regex(p, "m"); });
       this.any = raw.any.map(function (p) { return regex(p, "m"); });
       this.not = raw.not.map(function (p) { return regex(p, "m"); });
+      this.frames = raw.frames.map(function (f) { return [regex(f[0], ""), regex(f[1], "")]; });
     }
 
     // kb.signature.Signature.match: the evidence lines, or null
     Signature.prototype.match = function (text) {
-      var found = [], i, m;
+      var lines = [], i, m;
       for (i = 0; i < this.all.length; i += 1) {
         m = this.all[i].exec(text);
         if (m === null) { return null; }
-        found.push(lineAt(text, m.index));
+        lines.push(lineAt(text, m.index));
       }
       if (this.any.length) {
         m = null;
         for (i = 0; i < this.any.length && m === null; i += 1) { m = this.any[i].exec(text); }
         if (m === null) { return null; }
-        found.push(lineAt(text, m.index));
+        lines.push(lineAt(text, m.index));
       }
       for (i = 0; i < this.not.length; i += 1) {
         if (this.not[i].test(text)) { return null; }
       }
-      return { name: this.name, strength: this.strength, lines: found };
+      if (this.frames.length) {
+        var offsets = matchFrames(this.frames, frames(text));
+        if (offsets === null) { return null; }
+        offsets.forEach(function (offset) { lines.push(lineAt(text, offset)); });
+      }
+      return { name: this.name, strength: this.strength, lines: lines };
     };
 
     var entries = data.entries.map(function (entry, order) {
-      return { id: entry.id, title: entry.title, page: entry.page, order: order,
-               signatures: entry.signatures.map(function (s) { return new Signature(s); }) };
+      return { id: entry.id, title: entry.title, page: entry.page, order: order, notes: entry.notes,
+               rows: entry.rows, signatures: entry.signatures.map(function (s) { return new Signature(s); }) };
     });
 
     // kb.triage.Reports: pytest's sections, FAILED lines, unittest blocks, and the rest
@@ -132,12 +168,29 @@
         var name = section[2].indexOf("ERROR at ") === 0 ? section[2].slice(9) : section[2];
         return [section[0], stop, name.trim()];
       });
+      var spanStarts = spans.map(function (s) { return s[0]; });  // sorted, apart
       summary = summary.filter(function (l) {
-        return !spans.some(function (s) { return s[0] <= l[0] && l[0] < s[1]; });
+        var i = bisectRight(spanStarts, l[0]) - 1;
+        return !(i >= 0 && l[0] < spans[i][1]);
       });
       spans = spans.concat(summary).sort(compareTuples);
       this.full = text;
       this.count = Math.max(sections.length, summary.length, 1);
+      this.units = false;  // kb.triage.TRACEBACK: a plain text cut into tracebacks
+      if (!spans.length) {
+        var chained = regex(data.chained, "");
+        var cuts = lines(data.traceback, text).map(function (l) { return l[0]; }).filter(function (start) {
+          return start > 0 && !chained.test(text.slice(Math.max(0, start - 200), start));
+        });
+        if (cuts.length) {
+          var bounds = [0].concat(cuts, [text.length]);
+          for (var b = 0; b + 1 < bounds.length; b += 1) {
+            spans.push([bounds[b], bounds[b + 1], source + " (traceback " + (b + 1) + ")"]);
+          }
+          this.units = true;
+          this.count = spans.length;
+        }
+      }
       this.spans = spans;
       this.names = spans.map(function (s) { return s[2]; }).concat([source]);
       var gaps = [], at = 0;
@@ -146,7 +199,7 @@
         at = Math.max(at, s[1]);
       });
       gaps.push(text.slice(at));
-      this.rest = gaps.join("\n");
+      this.rest = this.units ? text : gaps.join("\n");
     }
 
     Reports.prototype.text = function (index) {
@@ -161,10 +214,13 @@
     function matchEntry(entry, reports) {
       var found = {};
       entry.signatures.forEach(function (signature) {
+        var held = false;
         for (var i = 0; i <= reports.spans.length; i += 1) {
+          if (i === reports.spans.length && reports.units && held) { break; }
           var evidence = signature.match(reports.text(i));
-          if (evidence && (!(i in found) || compareTuples(score(evidence), score(found[i])) > 0)) {
-            found[i] = evidence;
+          if (evidence) {
+            held = true;
+            if (!(i in found) || compareTuples(score(evidence), score(found[i])) > 0) { found[i] = evidence; }
           }
         }
       });
@@ -228,21 +284,247 @@
       });
     }
 
-    // kb.triage.triage: {source, failures, ranked: [[match, ...] per entry, strongest first]}
+    // kb.triage.failure_key: what a section's name and the summary's node id of one test share
+    function failureKey(name) {
+      var at = name.indexOf("::");
+      if (at >= 0) { name = name.slice(at + 2); }
+      ["setup of ", "teardown of ", "call of "].forEach(function (prefix) {
+        if (name.indexOf(prefix) === 0) { name = name.slice(prefix.length); }
+      });
+      var bracket = name.indexOf("[");
+      var head = bracket >= 0 ? name.slice(0, bracket) : name, tail = bracket >= 0 ? name.slice(bracket) : "";
+      return head.split("::").join(".") + tail;
+    }
+
+    // kb.triage.per_failure: one failure per failing test, with its matches, best first
+    function perFailure(reports, found, position) {
+      var places = Object.create(null);
+      found.forEach(function (m) { (places[m.where] = places[m.where] || []).push(m); });
+      var all = reports.names;
+      var names = all.length > 1 ? all.slice(0, -1) : all.slice();
+      var rest = all[all.length - 1];
+      if (all.length > 1 && Object.prototype.hasOwnProperty.call(places, rest)) {  // a cause no test shows
+        var shown = {};
+        names.forEach(function (n) { (places[n] || []).forEach(function (m) { shown[m.id] = true; }); });
+        if (places[rest].some(function (m) { return !shown[m.id]; })) { names.push(rest); }
+      }
+      var merged = new Map(), pending = new Map(), unique = new Set();
+      names.forEach(function (name) {
+        if (name.indexOf("::") >= 0 || unique.has(name)) { return; }
+        unique.add(name);
+        var key = failureKey(name);
+        if (!pending.has(key)) { pending.set(key, []); }
+        pending.get(key).push(name);
+      });
+      names.forEach(function (name) {
+        if (name.indexOf("::") < 0) { return; }
+        var waiting = pending.get(failureKey(name));
+        if (waiting && waiting.length) { merged.set(waiting.shift(), name); }
+      });
+      var order = [], listed = Object.create(null);
+      names.forEach(function (name) {
+        var key = merged.has(name) ? merged.get(name) : name;
+        if (!Object.prototype.hasOwnProperty.call(listed, key)) { listed[key] = []; order.push(key); }
+        listed[key] = listed[key].concat(Object.prototype.hasOwnProperty.call(places, name) ? places[name] : []);
+      });
+      var byOrder = {};
+      entries.forEach(function (e) { byOrder[e.id] = e.order; });
+      return order.map(function (name, i) {
+        var best = {}, ids = [];
+        listed[name].forEach(function (m) {
+          if (!(m.id in best)) { ids.push(m.id); best[m.id] = m; }
+          else if (compareTuples(score(m), score(best[m.id])) > 0) { best[m.id] = m; }
+        });
+        var ranked = ids.map(function (id) { return best[id]; }).sort(function (a, b) {
+          return compareTuples([-score(a)[0], -score(a)[1], byOrder[a.id] || 0], [-score(b)[0], -score(b)[1], byOrder[b.id] || 0]);
+        });
+        return { where: name, matches: ranked, position: position + i };
+      });
+    }
+
+    // kb.triage.ranked_failures
+    function rankedFailures(found) {
+      function key(f) {
+        var best = f.matches.length ? score(f.matches[0]) : [0, 0];
+        return [-best[0], -best[1], f.position];
+      }
+      return found.slice().sort(function (a, b) { return compareTuples(key(a), key(b)); });
+    }
+
+    // kb.logversions: what a log shows, the notes and the Versions-table rows it selects
+    function canonical(name) {
+      return name.replace(/[-_.]+/g, "-").toLowerCase();
+    }
+
+    function readVersions(text) {
+      var v = data.versions, found = [], seen = {}, m;
+      function add(name, version, from) {
+        var key = canonical(name);
+        if (!Object.prototype.hasOwnProperty.call(seen, key)) { seen[key] = true; found.push({ name: key, version: version, from: from }); }
+      }
+      if ((m = regex(v.platform, "").exec(text)) !== null) {
+        add("python", m[1], "platform");
+        add("pytest", m[2], "platform");
+        add("pluggy", m[3], "platform");
+      }
+      if ((m = regex(v.plugins, "").exec(text)) !== null) {
+        m[1].split(", ").forEach(function (item) {
+          var p = regex(v.plugin, "").exec(item.trim());
+          if (p !== null) {
+            var known = Object.prototype.hasOwnProperty.call(data.pluginDistributions, p[1]);
+            add(known ? data.pluginDistributions[p[1]] : "pytest-" + p[1], p[2], "plugins");
+          }
+        });
+      }
+      var dist = regex(v.distribution, "g");
+      while ((m = dist.exec(text)) !== null) { add(m[1], m[2], "path"); }
+      if ((m = regex(v.tox, "").exec(text)) !== null) {
+        add("python", m[1] + "." + m[2], "tox");
+        m[3].split("-").filter(Boolean).forEach(function (factor) {
+          var f = regex(v.factor, "").exec(factor);
+          if (f !== null) { add(f[1], f[2] + (f[3] ? "." + f[3] : ""), "tox"); }
+        });
+      }
+      if ((m = regex(v.interpreter, "").exec(text)) !== null) { add("python", m[1], "path"); }
+      return found;
+    }
+
+    function exact(seen) {
+      return seen.from === "platform" || seen.from === "plugins" || seen.version.split(".").length >= 3;
+    }
+
+    function release(version) {
+      return (version.split("+")[0].match(/\d+/g) || []).slice(0, 4).map(Number);
+    }
+
+    function padded(a, width) {
+      a = a.slice();
+      while (a.length < width) { a.push(0); }
+      return a;
+    }
+
+    function compareReleases(a, b) {
+      var width = Math.max(a.length, b.length);
+      return compareTuples(padded(a, width), padded(b, width));
+    }
+
+    // packaging's specifiers on release numbers (kb lint allows no others in notes)
+    function holdsSpec(op, version, candidate) {
+      var prefix = /\.\*$/.test(version);
+      var target = release(version.replace(/\.\*$/, ""));
+      if (op === "==" || op === "!=") {
+        var same = prefix ? compareTuples(padded(candidate, target.length).slice(0, target.length), target) === 0
+          : compareReleases(candidate, target) === 0;
+        return op === "==" ? same : !same;
+      }
+      if (op === "~=") {
+        var stem = target.slice(0, -1);
+        return compareReleases(candidate, target) >= 0 &&
+          compareTuples(padded(candidate, stem.length).slice(0, stem.length), stem) === 0;
+      }
+      var c = compareReleases(candidate, target);
+      return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
+    }
+
+    function satisfies(seen, specs) {
+      var r = release(seen.version);
+      var ends = exact(seen) ? [r] : [r.concat([0]), r.concat([data.highest])];
+      return ends.every(function (end) {
+        return specs.every(function (spec) { return holdsSpec(spec[0], spec[1], end); });
+      });
+    }
+
+    function noteHolds(note, seen) {
+      var byName = {};
+      seen.forEach(function (s) { byName[s.name] = s; });
+      return note.requires.every(function (r) {
+        return Object.prototype.hasOwnProperty.call(byName, r.name) && satisfies(byName[r.name], r.specs);
+      });
+    }
+
+    function agrees(seen, cell) {
+      var read = release(seen.version), row = release(cell);
+      if (!exact(seen)) { return compareTuples(row.slice(0, read.length), read) === 0 && row.length >= read.length; }
+      return compareReleases(read, row) === 0;
+    }
+
+    function bestRow(rows, seen) {
+      var best = null, most = 0, tied = false;
+      rows.forEach(function (row) {
+        var shared = seen.filter(function (s) { return Object.prototype.hasOwnProperty.call(row.versions, s.name); });
+        if (shared.some(function (s) { return !agrees(s, row.versions[s.name]); })) { return; }
+        if (shared.length > most) { best = row; most = shared.length; tied = false; }
+        else if (shared.length && shared.length === most) { tied = true; }
+      });
+      return tied ? null : best;
+    }
+
+    // kb.triage.triage: {source, failures, ranked: [[match, ...] per entry, strongest first],
+    // reports: [failure, ...] strongest first, versions, notes, rows}
     function triage(text, source) {
-      var result = { source: source, failures: 0, ranked: [] };
+      var result = { source: source, failures: 0, ranked: [], reports: [], versions: [], notes: [], rows: [] };
       var matches = {};
       failures(text, source).forEach(function (failure) {
         var reports = new Reports(normalise(failure[1]), failure[0]);
         result.failures += reports.count;
+        var found = [];
         entries.forEach(function (entry) {
           matchEntry(entry, reports).forEach(function (m) {
             (matches[entry.id] = matches[entry.id] || []).push(m);
+            found.push(m);
           });
         });
+        result.reports = result.reports.concat(perFailure(reports, found, result.reports.length));
       });
       result.ranked = rank(matches);
+      result.reports = rankedFailures(result.reports);
+      var plainText = text.indexOf("\x1b") >= 0 || text.indexOf("#x1B") >= 0 ? text.replace(ansi, "") : text;
+      result.versions = readVersions(plainText);
+      if (result.versions.length) {
+        var named = [];
+        result.reports.forEach(function (f) {
+          if (f.matches.length && named.indexOf(f.matches[0].id) < 0) { named.push(f.matches[0].id); }
+        });
+        named.forEach(function (id) {
+          var entry = entries.filter(function (e) { return e.id === id; })[0];
+          entry.notes.forEach(function (note) {
+            if (noteHolds(note, result.versions)) { result.notes.push([id, note]); }
+          });
+          var row = bestRow(entry.rows, result.versions);
+          if (row !== null) { result.rows.push([id, row]); }
+        });
+      }
       return result;
+    }
+
+    // kb.triage.failure_lines
+    function failureLines(result) {
+      if (result.reports.length < 2 || !result.ranked.length) { return []; }
+      var out = [result.reports.length + " failure reports, each with its best entry, strongest first:"];
+      result.reports.slice(0, data.listed).forEach(function (f) {
+        if (!f.matches.length) { out.push("  " + f.where + ": no known issue"); return; }
+        var best = f.matches[0];
+        var also = f.matches.slice(1).map(function (m) { return m.id; });
+        out.push("  " + f.where + ": " + best.id + " (" + best.strength + ", " + best.signature + ")" +
+          (also.length ? "; also " + also.join(", ") : ""));
+      });
+      if (result.reports.length > data.listed) { out.push("  (and " + (result.reports.length - data.listed) + " more)"); }
+      return out;
+    }
+
+    // kb.triage.version_lines
+    function versionLines(result) {
+      if (!result.versions.length || !result.ranked.length) { return []; }
+      var out = ["versions read: " + result.versions.map(function (s) {
+        return s.name + " " + s.version + (s.from === "platform" || s.from === "plugins" ? "" : " (" + s.from + ")");
+      }).join(", ")];
+      result.notes.forEach(function (n) {
+        out.push("note (" + n[0] + ", " + n[1].when.join(" and ") + "): " + n[1].text + " [" + n[1].cite + "]");
+      });
+      result.rows.forEach(function (r) {
+        out.push("measured (" + r[0] + ", its Versions table): " + r[1].line);
+      });
+      return out;
     }
 
     // kb.triage.explain and format_report's lines, without the file paths
@@ -267,6 +549,7 @@
     }
 
     return { normalise: normalise, triage: triage, explain: explain, best: best, summary: summary,
+             failureLines: failureLines, versionLines: versionLines, frames: frames, noteHolds: noteHolds,
              entries: entries };
   }
 
@@ -312,6 +595,10 @@
         list.appendChild(item);
       });
       if (result.ranked.length) { out.appendChild(list); }
+      var perTest = engine.failureLines(result);
+      if (perTest.length) { out.appendChild(el("pre", "failures", perTest.join("\n"))); }
+      var versions = engine.versionLines(result);
+      if (versions.length) { out.appendChild(el("pre", "versions", versions.join("\n"))); }
       out.appendChild(el("p", "triage-summary", engine.summary(result)));
     }
 
