@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 N      ?= 2
 SOAK   ?= 10
 SETS   ?=
+ACTIONLINT ?= optional
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-harness test-notebooks lint format bench soak matrix serve clean
@@ -27,14 +28,23 @@ run: $(STAMP) ## Execute every notebook into build/executed/ and render the site
 
 test: $(STAMP) lint test-harness test-notebooks ## Lint, harness and tooling tests, then every notebook under nbmake
 
-test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers)
-	$(PY) -m pytest tests -n $(N)
+# The guards (tests/guards/) are left out here: each notebook runs its own under test-notebooks
+# (nb.run_guard, which also fails on a skip), and tests/test_entries.py checks every notebook
+# does. `pytest tests` on its own still runs them; `kb matrix` runs them on every version set.
+test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers; the guards run in their notebooks)
+	$(PY) -m pytest tests -n $(N) --ignore=tests/guards
 
 test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
 	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600
 
-lint: $(STAMP) ## ruff, and kb lint (entries, front matter, notebooks without outputs)
+# actionlint checks .github/workflows/ when requirements-dev.txt is installed (its package builds
+# from an sdist that fetches the binary from GitHub); ACTIONLINT=required makes its absence an
+# error, as the GitHub workflow does.
+lint: $(STAMP) ## ruff, actionlint (.github/workflows), kb lint (entries, front matter, notebooks without outputs)
 	$(PY) -m ruff check harness kb tests bench corpus
+	@if [ -x $(VENV)/bin/actionlint ]; then echo "$(VENV)/bin/actionlint"; $(VENV)/bin/actionlint; \
+	elif [ "$(ACTIONLINT)" = required ]; then echo "lint: no $(VENV)/bin/actionlint (pip install -r requirements-dev.txt)"; exit 2; \
+	else echo "lint: actionlint not installed (pip install -r requirements-dev.txt): .github/workflows not checked"; fi
 	$(PY) -m kb lint
 
 format: $(STAMP) ## ruff format

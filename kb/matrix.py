@@ -14,9 +14,12 @@ line and the other sets still run. Ctrl-C or SIGTERM stops every run it started 
 --expect FILE (JSON: entry -> set -> {"notebook"|"guard": substring of the error}) lists
 known failures: the run then passes when exactly those fail, each with its text; a known
 failure that passes or fails differently fails the run; --write-expect FILE writes the last
-run's failures as such a file. --record keeps build/matrix.json's outcomes in
-versions/results.json (committed); --write-tables writes each listed write-up's generated
+run's failures as such a file. --record folds build/matrix.json's outcomes into
+versions/results.json (committed): each set and entry it ran replaces its record, the rest is
+kept (a set recorded on other versions loses the outcomes not run again); --write-tables writes each listed write-up's generated
 Versions table from it. These three only read and write files (no run).
+--shard K/N runs shard K of a stable split of the entries (kb/shard.py); --merge of the
+shards' matrix.json files with --expect judges them together as one run would be judged.
 
 Exit status: 0 all passed (or exactly as expected), 1 any other failure or a set that could
 not install, 2 bad usage (unknown set or entry, no uv, unreadable sets or expect file).
@@ -28,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import REPO, envs, roots, versions
+from . import REPO, envs, roots, shard, versions
 from .matrix_results import (
     SetRecord,
     format_table,
@@ -49,6 +52,8 @@ def add_arguments(parser) -> None:
                         help="version set to run (repeatable; default: every set in versions/sets.yaml)")
     parser.add_argument("--entry", action="append", default=[], dest="entries", metavar="ID",
                         help="entry to run (repeatable; default: every notebook)")
+    parser.add_argument("--shard", default=None, metavar="K/N",
+                        help="run only shard K of N of the entries (a stable split, kb/shard.py)")
     parser.add_argument("-n", "--jobs", type=int, default=2, metavar="N",
                         help="notebooks and guard files run at the same time (default: 2)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -56,7 +61,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--expect", type=Path, default=None, metavar="FILE",
                         help="known failures (JSON); pass when exactly these fail, as written")
     parser.add_argument("--record", action="store_true",
-                        help="no run: keep build/matrix.json's outcomes in versions/results.json")
+                        help="no run: fold build/matrix.json's outcomes into versions/results.json")
     parser.add_argument("--write-tables", action="store_true",
                         help="no run: write the write-ups' Versions tables from versions/results.json")
     parser.add_argument("--write-expect", type=Path, default=None, metavar="FILE",
@@ -77,6 +82,8 @@ def run(args) -> int:
     try:
         if args.merge:
             merge(build, args.merge)
+            if args.expect:  # CI's last job: judge the shards' merged outcomes
+                return shard.judge_merged(choose_entries(root, []), build, args.expect, args.sets)
             if not (args.write_expect or args.record or args.write_tables):
                 return 0
         if args.write_expect:
@@ -85,6 +92,8 @@ def run(args) -> int:
             return record_and_write(root, build, args.record, args.write_tables)
         sets = choose_sets(root, args.sets)
         entries = choose_entries(root, args.entries)
+        if args.shard is not None:
+            entries = shard.choose(entries, args.shard, root)
         expected = load_expect(args.expect) if args.expect else None
         if args.jobs < 1 or args.timeout <= 0:
             raise versions.VersionsError("-n must be 1 or more and --timeout positive")

@@ -193,7 +193,7 @@ def read_matrix(build: Path, name: str = "matrix.json") -> dict:
 
 def record_and_write(root: Path, build: Path, record: bool, write: bool) -> int:
     if record:
-        results = versions.summarise(read_matrix(build))
+        results = fold(versions.load_results(root), versions.summarise(read_matrix(build)))
         if (root / "versions" / "sets.yaml").exists():  # the tables list sets in sets.yaml's order
             order = list(versions.load_sets(root))
             results["sets"] = dict(sorted(results["sets"].items(),
@@ -218,3 +218,28 @@ def record_and_write(root: Path, build: Path, record: bool, write: bool) -> int:
         print(f"Versions tables: {len(changed)} write-up(s) changed"
               + (f" ({', '.join(changed)})" if changed else ""))
     return 0
+
+
+def fold(recorded: dict | None, run: dict) -> dict:
+    """``results.json`` after a run: the run's outcomes replace the recorded ones for each set
+    and entry it ran; the others are kept, so a run of one set or one entry (or one CI shard)
+    records only what it measured. Where a set now has other versions or another Python than
+    recorded, its outcomes the run did not measure again are dropped (they describe versions
+    the set no longer has)."""
+    if not recorded:
+        return run
+    sets = dict(recorded.get("sets", {}))
+    entries = {e: dict(by_set) for e, by_set in recorded.get("entries", {}).items()}
+    for name, record in run["sets"].items():
+        old = sets.get(name)
+        if old is not None and (old.get("versions"), old.get("python")) != (record.get("versions"),
+                                                                           record.get("python")):
+            for entry_id, by_set in entries.items():
+                if name in by_set and name not in run["entries"].get(entry_id, {}):
+                    del by_set[name]
+                    print(f"kb matrix: {entry_id} on {name}: dropped, recorded on other versions",
+                          file=sys.stderr)
+        sets[name] = record
+    for entry_id, by_set in run["entries"].items():
+        entries.setdefault(entry_id, {}).update(by_set)
+    return {"sets": sets, "entries": dict(sorted((e, b) for e, b in entries.items() if b))}

@@ -249,6 +249,36 @@ def test_record_writes_results_from_the_last_run(tmp_path, capsys):
     assert json.loads((root / "versions" / "results.json").read_text()) == versions.summarise(MATRIX)
 
 
+def test_record_folds_a_partial_run_into_the_recorded_results(tmp_path, capsys):
+    """A run of one set (or one CI shard) records what it measured and keeps the rest; a set
+    whose versions changed loses the outcomes that were not measured again."""
+    root = kb_with_writeup(tmp_path)
+    (root / "build").mkdir()
+    (root / "build" / "matrix.json").write_text(json.dumps(MATRIX))
+    assert kb_matrix(root, "--record") == 0
+    before = json.loads((root / "versions" / "results.json").read_text())
+    partial = json.loads(json.dumps(MATRIX))
+    partial["sets"] = [partial["sets"][1]]  # "old" only, same versions, one entry failing now
+    partial["sets"][0]["entries"]["demo"]["notebook"] = {"status": "failed", "seconds": 1, "error": "E: x"}
+    (root / "build" / "matrix.json").write_text(json.dumps(partial))
+    assert kb_matrix(root, "--record") == 0
+    after = json.loads((root / "versions" / "results.json").read_text())
+    assert after["sets"] == before["sets"]
+    assert after["entries"]["demo"]["old"]["notebook"] == {"status": "failed", "error": "E: x"}
+    assert {s: o for s, o in after["entries"]["demo"].items() if s != "old"} == {
+        s: o for s, o in before["entries"]["demo"].items() if s != "old"}
+    moved = json.loads(json.dumps(MATRIX))
+    moved["sets"] = [moved["sets"][1]]
+    moved["sets"][0]["python"] = "3.99.0"
+    moved["sets"][0]["entries"] = {}
+    (root / "build" / "matrix.json").write_text(json.dumps(moved))
+    assert kb_matrix(root, "--record") == 0
+    final = json.loads((root / "versions" / "results.json").read_text())
+    assert final["sets"]["old"]["python"] == "3.99.0"
+    assert all("old" not in by_set for by_set in final["entries"].values())
+    assert "recorded on other versions" in capsys.readouterr().err
+
+
 def test_the_repository_sets_name_their_interpreters_and_files():
     sets = versions.load_sets(Path(matrix.REPO))
     assert {"pins", "pins-py312", "pins-py313", "lts", "oldest"} <= set(sets)
