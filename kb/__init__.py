@@ -1,9 +1,10 @@
 """The knowledge-base tooling: list, triage, new, lint, run (one module per verb).
 
-``REPO`` is the knowledge base every verb and the pytest plugin read by default (the folder
-holding ``context/``, ``notebooks/``, ``corpus/`` and ``tests/guards/``), chosen once at import:
+``REPO`` is the shipped knowledge base (the folder holding ``context/``, ``notebooks/``,
+``corpus/`` and ``tests/guards/``), chosen once at import; the verbs and the pytest plugin read
+it as the ``shipped`` layer, under a project's own entries (``kb.roots``):
 
-1. ``$KB_ROOT`` when set (each verb's ``--root`` overrides it in turn);
+1. ``$KB_ROOT`` when set;
 2. the source checkout this package is imported from (an editable install, or ``python -m kb``
    in the repository): the folder above ``kb/`` when it has ``pyproject.toml`` and ``context/``;
 3. otherwise the copy a wheel installed beside this module, ``kb/_knowledge/`` (see setup.py).

@@ -15,6 +15,7 @@ VERBS = {
     "show": "show",
     "triage": "triage",
     "corpus": "corpus",
+    "init": "init",
     "new": "scaffold",
     "lint": "lint",
     "run": "run",

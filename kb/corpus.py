@@ -13,8 +13,14 @@ that stopped reproducing is an error, not a capture. Captures go to
 ``corpus/<id>/captured/<set>/<name>.<form>.txt`` (``.xml`` for JUnit) with ``meta.json``.
 The knowledge base's own pytest plugin is off in these runs, so its block is never captured.
 
+A project's own entries (`[tool.kb]`, `$KB_PATH`; see `kb.roots`) are captured the same way,
+into their own root's `corpus/`: the project's folder is on `PYTHONPATH` and its scenarios
+bring their own `conftest.py` (the harness's fixtures are the default only for the shipped
+knowledge). Captures are never written into an installed package.
+
 Exit status: 0 every capture made, 1 a scenario did not fail as it must or a run broke
-(one line each; the other scenarios are still captured), 2 bad usage (unknown id).
+(one line each; the other scenarios are still captured), 2 bad usage (unknown id, no
+writable knowledge root, layers that cannot be read).
 """
 
 import contextlib
@@ -31,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-from . import REPO
+from . import REPO, roots
 
 NEGATIVE = "_negative"
 PYTEST_FORMS = {
@@ -77,7 +83,7 @@ def add_arguments(parser) -> None:
                         help=f"entries to capture (default: every entry with scenarios, and {NEGATIVE})")
     parser.add_argument("--set", default="pins", dest="set_name",
                         help="the version set these captures come from (default: pins)")
-    parser.add_argument("--root", type=Path, default=REPO, help="the knowledge base")
+    roots.add_root_argument(parser, "capture into")
     parser.add_argument("-n", type=int, default=2, help="sessions run at once (default: 2)")
     parser.add_argument("--scenario", action="append", default=[], metavar="FILE",
                         help="only these scenario files (e.g. test_x.py); the other captures are kept")
@@ -86,7 +92,21 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    folders = scenario_folders(args.root)
+    try:
+        layers = roots.layers(args.root)
+    except roots.RootError as exc:
+        return roots.fail("corpus", exc)
+    targets = [la for la in layers if la.writable and not roots.installed(la.path)]
+    if not targets:
+        print("kb corpus: no writable knowledge root (the shipped knowledge is read-only): "
+              "run `kb init` in your project, or give --root", file=sys.stderr)
+        return 2
+    folders, projects = {}, {}
+    for layer in targets:
+        for entry_id, folder in scenario_folders(layer.path).items():
+            if entry_id not in folders:
+                folders[entry_id] = folder
+                projects[entry_id] = None if layer.shipped or args.root else layer.project
     unknown = [i for i in args.ids if i not in folders]
     if unknown:
         print(f"kb corpus: no scenarios for {', '.join(unknown)} (want corpus/<id>/scenarios/)",
@@ -99,7 +119,8 @@ def run(args) -> int:
             started = time.perf_counter()
             try:
                 written = capture(folders[entry_id], args.set_name, redis_url, args.n,
-                                  only=set(args.scenario), forms=set(args.form))
+                                  only=set(args.scenario), forms=set(args.form),
+                                  project=projects[entry_id])
             except CaptureError as exc:
                 failed += 1
                 print(f"kb corpus: {entry_id}: {exc}", file=sys.stderr)
@@ -128,11 +149,13 @@ def redis_for_run():
 
 
 def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int = 2,
-            only: set[str] = frozenset(), forms: set[str] = frozenset()) -> list[Path]:
+            only: set[str] = frozenset(), forms: set[str] = frozenset(),
+            project: Path | None = None) -> list[Path]:
     """Run every scenario of one folder (or the files in ``only``) in every form (or the forms
     in ``forms``; ``junit`` comes with ``auto``); write and return the captures. Without
     ``only`` and ``forms`` the set's folder is replaced as a whole, with them only the
-    captures made are."""
+    captures made are. ``project``: a team's project folder, put on ``PYTHONPATH``; its
+    scenarios bring their own ``conftest.py`` (no harness default)."""
     out = scenarios.parent / "captured" / set_name
     jobs, left_out = [], 0
     for path in sorted(scenarios.glob("*.py")):
@@ -157,6 +180,8 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
                            + (f" among {', '.join(sorted(only))}" if only else ""))
     with tempfile.TemporaryDirectory(prefix="kb-corpus-") as tmp:
         env = run_env(redis_url)
+        if project is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project), env.get("PYTHONPATH")]))
 
         def run_in_own_folder(numbered):
             # each run in its own copy: runs at once must not share what a scenario writes
@@ -166,7 +191,7 @@ def capture(scenarios: Path, set_name: str, redis_url: str | None, workers: int 
             shutil.copytree(scenarios, work, ignore=shutil.ignore_patterns("__pycache__"))
             if not (work / "pytest.ini").exists() and not (work / "pyproject.toml").exists():
                 (work / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
-            if not (work / "conftest.py").exists():
+            if project is None and not (work / "conftest.py").exists():
                 (work / "conftest.py").write_text(CONFTEST, encoding="utf-8")
             return run_one(work, *job, env)
 

@@ -39,6 +39,8 @@ class Entry:
     body_line: int = field(repr=False, default=1)
     #: optional: version-scoped notes ``[{when, text, cite}]`` (kb.logversions), None without
     notes: list | None = field(repr=False, default=None)
+    #: the layer it was read from (``kb.roots``): "shipped" or the project root's path
+    layer: str = field(repr=False, compare=False, default="")
 
     @property
     def root(self) -> Path:

@@ -17,7 +17,13 @@
 - for the entries `versions/results.json` lists, `## Versions` holds the table that
   `kb matrix --write-tables` generates from it (not missing, not stale).
 
-Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base.
+Layers (`kb.roots`): it checks the project's own entries (every writable layer; in this
+repository, the repository's), or the shipped ones where there are none, or every `--root`;
+their corpus must triage to them among the entries of every layer. A project's own root needs
+no negative corpus (`corpus/_negative/` is checked where it exists).
+
+Exit status: 0 all good, 1 one line per problem, 2 when the folder is not a knowledge base or
+the layers cannot be read (`[tool.kb]` malformed, an id defined in two layers).
 """
 
 # This module: the verb and the write-up's own checks. The corpus checks are in kb.lint_corpus,
@@ -27,7 +33,8 @@ import re
 import sys
 from pathlib import Path
 
-from . import REPO, versions
+from . import REPO, roots, versions
+from .corpus import NEGATIVE
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .lint_corpus import corpus, negative
 from .lint_notebook import cell_links, lint_notebook, placeholders
@@ -61,19 +68,40 @@ TYPES = {"id": str, "title": str, "symptoms": list, "signatures": list, "noteboo
 
 def add_arguments(parser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="entries to check (default: all)")
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    roots.add_root_argument(parser)
 
 
 def run(args) -> int:
-    root = args.root
-    if not (root / "context").is_dir() and not (root / "notebooks").is_dir():
-        print(f"kb lint: {root} has neither context/ nor notebooks/", file=sys.stderr)
-        return 2
-    problems = lint(root, args.ids or None)
-    for problem in problems:
-        print(problem.format(root))
-    checked = len(args.ids) if args.ids else len(writeup_paths(root))
+    try:
+        layers = roots.layers(args.root)
+        everything, _ = roots.scan(layers)
+    except roots.RootError as exc:
+        return roots.fail("lint", exc)
+    def holds(layer, entry_id):
+        return ((layer.path / "context" / f"{entry_id}.md").exists()
+                or (layer.path / "notebooks" / f"{entry_id}.ipynb").exists())
+
+    default = layers if args.root else ([la for la in layers if la.writable] or layers)
+    targets = default
+    if args.ids and not args.root:  # each id where it is; an id found nowhere: the default
+        targets = [la for la in layers if any(holds(la, i) for i in args.ids)] or default[:1]
+    problems, checked = [], 0
+    for layer in targets:
+        root = layer.path
+        if not (root / "context").is_dir() and not (root / "notebooks").is_dir():
+            if args.root or layer.shipped:
+                print(f"kb lint: {root} has neither context/ nor notebooks/", file=sys.stderr)
+                return 2
+            continue  # a project root not written yet (`kb init` made it, `kb new` fills it)
+        ids = [i for i in args.ids if holds(layer, i) or (
+            layer is targets[0] and not any(holds(la, i) for la in targets))] if args.ids else None
+        others = [e for e in everything if e.root.resolve() != root]
+        found = lint(root, ids, others, negative_required=layer.shipped or bool(args.root))
+        base = root if len(targets) == 1 and (args.root or layer.shipped) else Path.cwd()
+        for problem in found:
+            print(problem.format(base))
+        problems += found
+        checked += len(ids) if ids is not None else len(writeup_paths(root))
     if problems:
         print(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {checked} entr{'y' if checked == 1 else 'ies'}",
               file=sys.stderr)
@@ -82,13 +110,16 @@ def run(args) -> int:
     return 0
 
 
-def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
-    """Every problem of the knowledge base at ``root`` (or of the entries ``ids``)."""
+def lint(root: Path = REPO, ids: list[str] | None = None, others: list[Entry] = (),
+         negative_required: bool = True) -> list[Problem]:
+    """Every problem of the knowledge base at ``root`` (or of the entries ``ids``); its corpus
+    is triaged among its own entries and ``others`` (the other layers')."""
     writeups = {p.stem: p for p in writeup_paths(root)}
     notebooks = {p.stem: p for p in sorted((root / "notebooks").glob("*.ipynb"))}
     wanted = ids if ids is not None else sorted(writeups.keys() | notebooks.keys())
     problems = []
     entries, _ = scan(root)
+    entries += list(others)
     try:
         results = versions.load_results(root)
     except versions.VersionsError as exc:
@@ -107,7 +138,7 @@ def lint(root: Path = REPO, ids: list[str] | None = None) -> list[Problem]:
                 problems += versions_table(writeups[entry_id], results)
         if entry_id in notebooks:
             problems += lint_notebook(notebooks[entry_id], entry_id)
-    if ids is None and (root / "corpus").is_dir():
+    if ids is None and (root / "corpus").is_dir() and (negative_required or (root / "corpus" / NEGATIVE).is_dir()):
         problems += negative(root, entries)
     return problems
 

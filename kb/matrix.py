@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import REPO, envs, shard, versions
+from . import REPO, envs, roots, shard, versions
 from .matrix_results import (
     SetRecord,
     format_table,
@@ -77,7 +77,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     root = args.root.resolve()
-    build = (args.build or root / "build").resolve()
+    # never into an installed package (kb.roots): an installed knowledge base builds in ./build
+    build = (args.build or (Path.cwd() if roots.installed(root) else root) / "build").resolve()
     try:
         if args.merge:
             merge(build, args.merge)

@@ -1,12 +1,14 @@
 """pytest plugin (entry point `kb_known_issues`): points failing tests at known issues.
 
 When tests fail, the terminal summary gets a "known issues" block naming the knowledge-base
-entries whose signatures match the failures' reports, with where to read and run them; with
+entries whose signatures match the failures' reports, with where to read and run them and the
+layer each comes from (the shipped knowledge, or the project's own entries: `[tool.kb]` in a
+`pyproject.toml` from the current folder up, `$KB_PATH`; see `kb.roots`); with
 two or more failing tests, each test's own best entry (or none), strongest first; and the
 installed versions the named entries' notes and Versions tables speak of, with the notes that
 hold for them and the table's row.
-Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` matches
-against another knowledge base. The plugin only wires options and hands the reports to
+Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` (repeatable)
+matches against those knowledge bases instead. The plugin only wires options and hands the reports to
 `kb.triage`; it never fails a test session itself.
 """
 
@@ -19,8 +21,9 @@ def pytest_addoption(parser):
     group = parser.getgroup("kb", "knowledge base of Channels test failures")
     group.addoption("--no-known-issues", action="store_true",
                     help="do not point failing tests at knowledge-base entries")
-    group.addoption("--known-issues-root", type=Path, default=None, metavar="DIR",
-                    help="the knowledge base to match failures against (default: the installed one)")
+    group.addoption("--known-issues-root", type=Path, action="append", default=None, metavar="DIR",
+                    help="a knowledge base to match failures against, repeatable (default: the "
+                         "shipped one and the project's own)")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -48,12 +51,11 @@ def _summary(terminalreporter, config) -> None:
             terminalreporter.write_line(line)
 
 
-def known_issues(reports, root: Path | None = None) -> list[str]:
+def known_issues(reports, root: "Path | list[Path] | None" = None) -> list[str]:
     """Lines naming each entry that matches some report (strongest evidence first), the tests
-    it matched, why, and its files; then, with two or more failing tests, each test's best
+    it matched, why, its files and its layer; then, with two or more failing tests, each test's best
     entry; then the installed versions the named entries' notes and Versions tables speak of."""
-    from . import REPO
-    from .entries import scan
+    from . import roots
     from .results import Triage
     from .triage import (
         Reports,
@@ -70,7 +72,8 @@ def known_issues(reports, root: Path | None = None) -> list[str]:
         version_lines,
     )
 
-    entries, _ = scan(root or REPO)
+    named = [root] if isinstance(root, Path) else root
+    entries, _ = roots.scan(roots.layers(named))
     order = {entry.id: i for i, entry in enumerate(entries)}
     found = Triage(source="pytest", failures=len(reports), matches={})
     for report in reports:
@@ -91,6 +94,7 @@ def known_issues(reports, root: Path | None = None) -> list[str]:
         lines += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
                   f"  in:       {', '.join(tests[:3])}" + (f" (and {len(tests) - 3} more)" if len(tests) > 3 else ""),
                   f"  read:     {shown(best.writeup)}",
+                  *([f"  layer:    {best.layer}"] if best.layer else []),
                   f"  run:      kb run {best.entry_id}   (or pytest --nbmake {shown(best.notebook)})"]
     if lines:
         lines += failure_lines(found) + version_lines(found, "versions installed")

@@ -18,6 +18,7 @@ class Match:
     where: str  #: the failing test's name, or the input's name when it has no tests
     writeup: Path
     notebook: Path
+    layer: str = ""  #: the layer the entry comes from (kb.roots): "shipped" or a project root
 
     @property
     def line(self) -> str:

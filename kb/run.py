@@ -9,7 +9,11 @@ kernel's own log goes to `build/executed/<id>.log`.
 Parameters given with `-p name=value` go to every notebook (numbers, true/false and none
 are converted, anything else is a string).
 
-Exit status: 0 all passed, 1 any failed or timed out, 2 bad usage (unknown id, bad -p).
+Notebooks come from every layer (`kb.roots`); the build folder defaults to `build/` of the
+project's own root (the checkout's, in this repository), never inside an installed package.
+
+Exit status: 0 all passed, 1 any failed or timed out, 2 bad usage (unknown id, bad -p,
+layers that cannot be read).
 """
 
 import contextlib
@@ -20,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import REPO, table
+from . import roots, table
 from .results import RunResult, write_summary
 
 DEFAULT_TIMEOUT = 600  #: seconds per cell, when a notebook's metadata names none
@@ -35,19 +39,22 @@ def add_arguments(parser) -> None:
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="time limit per cell (default: the notebook's metadata.execution.timeout)")
     parser.add_argument("--no-site", action="store_true", help="do not render build/site afterwards")
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    roots.add_root_argument(parser)
     parser.add_argument("--build", type=Path, default=None, metavar="DIR",
-                        help="output folder (default: ROOT/build)")
+                        help="output folder (default: build/ of the project's own knowledge root)")
 
 
 def run(args) -> int:
-    root, build = args.root, args.build or args.root / "build"
     try:
+        layers = roots.layers(args.root)
+        roots.scan(layers)  # an id defined in two layers: refused before anything runs
+        build = args.build or roots.build_folder(layers)
         parameters = dict(parse_parameter(p) for p in args.parameter)
-        notebooks = select(root, args.ids)
+        notebooks = select(layers, args.ids)
         if args.jobs < 1:
             raise ValueError("-n must be 1 or more")
+    except roots.RootError as exc:
+        return roots.fail("run", exc)
     except ValueError as exc:
         print(f"kb run: {exc}", file=sys.stderr)
         return 2
@@ -59,7 +66,7 @@ def run(args) -> int:
     if not args.no_site:
         from .site import render
 
-        index = render(root, build)
+        index = render(build=build, layers=layers)
         print(f"\nsite: {_shown(index)}")
     failed = [r for r in results if not r.ok]
     if failed:
@@ -67,12 +74,17 @@ def run(args) -> int:
     return 1 if failed else 0
 
 
-def select(root: Path, ids: list[str]) -> dict[str, Path]:
-    """``id -> notebook`` for ``ids`` (default: every notebook); ``ValueError`` on an unknown id."""
-    available = {p.stem: p for p in sorted((root / "notebooks").glob("*.ipynb"))}
+def select(layers: "Path | list[roots.Layer]", ids: list[str]) -> dict[str, Path]:
+    """``id -> notebook`` for ``ids`` (default: every notebook of every layer, or of one
+    knowledge root); ``ValueError`` on an unknown id."""
+    folders = [layers / "notebooks"] if isinstance(layers, Path) else [la.path / "notebooks" for la in layers]
+    available = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.ipynb")):
+            available.setdefault(path.stem, path)
     unknown = [i for i in ids if i not in available]
     if unknown:
-        raise ValueError(f"no notebook for {', '.join(unknown)} in {root / 'notebooks'}")
+        raise ValueError(f"no notebook for {', '.join(unknown)} in {' or '.join(map(str, folders))}")
     return {i: available[i] for i in ids} if ids else available
 
 

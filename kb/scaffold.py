@@ -6,8 +6,17 @@ Writes `context/<id>.md` (front matter and the six sections), `notebooks/<id>.ip
 `--id` gives one. Every place still to write holds `TODO(kb new)`, which `kb lint`
 reports, and the notebook and guard test fail until written: an unfinished entry cannot pass.
 
-Exit status: 0 created, 2 bad id or title, or the entry (any of its files) exists already:
-nothing is overwritten.
+It writes only into a project's own knowledge root (`kb.roots`): a --root, else the nearest
+`[tool.kb]` root from the current folder up (`kb init` adds one), else the first $KB_PATH
+folder; never into an installed package. In this repository, its `pyproject.toml` declares
+`[tool.kb] entries = "."`: entries go into the checkout you stand in. Two shapes
+(`--shape`): `harness`, the shipped entries' notebook on this repository's harness (the
+default where the root has `harness/`), and `project`, a team's notebook that runs the team's
+own tests with `kb.team` (the default elsewhere).
+
+Exit status: 0 created, 2 bad id or title, no project root configured (it says how to
+configure one), a root inside an installed package, or the entry (any of its files) exists
+already: nothing is overwritten.
 """
 
 import json
@@ -19,12 +28,17 @@ from importlib import metadata
 from pathlib import Path
 from string import Template
 
-from . import REPO
+from . import roots
 from .lint import SLUG, guard_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: the versions a new write-up starts from: what this environment has installed
 VERSIONED = ("django", "channels", "channels-redis", "daphne", "websockets", "pytest", "pytest-asyncio")
+SHAPES = {"harness": ("notebook.ipynb.tmpl", "guard.py.tmpl"),
+          "project": ("notebook-project.ipynb.tmpl", "guard-project.py.tmpl")}
+NO_ROOT = ("no project knowledge root to write into (kb new never writes into the installed "
+           "package): run `kb init` in your project (adds [tool.kb] entries = \"docs/failures\" "
+           "to pyproject.toml), or set KB_PATH, or give --root DIR")
 
 
 class ScaffoldError(Exception):
@@ -35,18 +49,32 @@ def add_arguments(parser) -> None:
     parser.add_argument("title", help="the entry's title: the failure and its cause, in one line")
     parser.add_argument("--id", dest="entry_id", metavar="SLUG",
                         help="the entry's id (default: made from the title)")
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    parser.add_argument("--root", type=Path, default=None, metavar="DIR",
+                        help="the knowledge root to write into (default: the project's nearest "
+                             "[tool.kb] root, else the first $KB_PATH folder)")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default=None,
+                        help="harness: a notebook on this repository's harness; project: one that "
+                             "runs your project's tests (default: harness where ROOT has harness/)")
 
 
 def run(args) -> int:
     try:
-        paths = create(args.root, args.title, args.entry_id)
-    except ScaffoldError as exc:
+        if args.root is not None and roots.installed(args.root):
+            raise ScaffoldError(f"{args.root} is inside an installed package: kb new writes only "
+                                "into a project's own knowledge root")
+        layer = roots.writable_root([args.root] if args.root is not None else None)
+        if layer is None:
+            raise ScaffoldError(NO_ROOT)
+        root = layer.path
+        shape = args.shape or ("harness" if (root / "harness").is_dir() else "project")
+        paths = create(root, args.title, args.entry_id, shape)
+    except (ScaffoldError, roots.RootError) as exc:
         print(f"kb new: {exc}", file=sys.stderr)
         return 2
     for path in paths:
-        print(f"created {path.relative_to(args.root) if path.is_relative_to(args.root) else path}")
+        print(f"created {path.relative_to(root) if path.is_relative_to(root) else path}")
+    print(f"in {root} ({'the shipped knowledge' if layer.shipped else 'layer ' + layer.label}; "
+          f"{shape} shape)")
     print("next: replace every TODO(kb new), then `kb lint` and `pytest --nbmake` the notebook")
     return 0
 
@@ -59,8 +87,9 @@ def slugify(title: str, limit: int = 60) -> str:
     return slug
 
 
-def create(root: Path, title: str, entry_id: str | None = None) -> list[Path]:
-    """Write the three files of a new entry; returns their paths. Raises ``ScaffoldError``."""
+def create(root: Path, title: str, entry_id: str | None = None, shape: str = "harness") -> list[Path]:
+    """Write the three files of a new entry in ``shape`` (``SHAPES``); returns their paths.
+    Raises ``ScaffoldError``."""
     title = " ".join(title.split())
     if not title:
         raise ScaffoldError("the title is empty")
@@ -87,8 +116,8 @@ def create(root: Path, title: str, entry_id: str | None = None) -> list[Path]:
     }
     texts = {
         writeup: fill("entry.md", values),
-        notebook: fill("notebook.ipynb.tmpl", {k: json.dumps(v)[1:-1] for k, v in values.items()}),
-        guard: fill("guard.py.tmpl", values),
+        notebook: fill(SHAPES[shape][0], {k: json.dumps(v)[1:-1] for k, v in values.items()}),
+        guard: fill(SHAPES[shape][1], values),
     }
     written = []
     try:

@@ -5,8 +5,10 @@ Markdown made plain: headings underlined, code blocks indented, links as `text (
 Last come the paths of the write-up, the notebook and the guard test, and the commands that
 run the notebook: `pytest --nbmake PATH` and `kb run ID`.
 
-Exit status: 0 shown, 2 unknown id (the closest ids are suggested) or unreadable write-up,
-with a one-line reason.
+The entry is looked up in every layer (`kb.roots`); its layer is named with its files.
+
+Exit status: 0 shown, 2 unknown id (the closest ids are suggested), unreadable write-up, or
+layers that cannot be read (`[tool.kb]` malformed, an id defined twice), with a one-line reason.
 """
 
 import difflib
@@ -16,8 +18,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import INSTALLED, REPO
-from .entries import Entry, EntryError, parse, writeup_paths
+from . import INSTALLED, roots
+from .entries import Entry, EntryError, parse
 
 FENCE = re.compile(r"^(```|~~~)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -26,20 +28,26 @@ LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 def add_arguments(parser) -> None:
     parser.add_argument("id", metavar="ID", help="the entry's id (`kb list` lists them)")
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    roots.add_root_argument(parser)
 
 
 def run(args) -> int:
-    ids = [p.stem for p in writeup_paths(args.root)] if args.root.is_dir() else []
-    if args.id not in ids:
-        print(f"kb show: {unknown(args.id, ids, args.root)}", file=sys.stderr)
+    try:
+        layers = roots.layers(args.root)
+        entries, _ = roots.scan(layers)
+    except roots.RootError as exc:
+        return roots.fail("show", exc)
+    ids = [e.id for e in entries]
+    path = roots.find(args.id, layers)
+    if path is None:
+        print(f"kb show: {unknown(args.id, ids, layers[0].path)}", file=sys.stderr)
         return 2
     try:
-        entry = parse(args.root / "context" / f"{args.id}.md")
+        entry = parse(path)
     except EntryError as exc:
         print(f"kb show: {exc}", file=sys.stderr)
         return 2
+    entry.layer = roots.layer_of(path, layers).label
     print(render(entry))
     return 0
 
@@ -111,11 +119,12 @@ def plain(markdown: str) -> str:
 def where(entry: Entry) -> str:
     """The files of the entry and the commands that run its notebook."""
     guard = entry.root / "tests" / "guards" / f"test_{entry.id.replace('-', '_')}.py"
-    lines = ["Files:",
+    lines = ["Files:" + (f" (layer: {entry.layer})" if entry.layer else ""),
              f"  write-up:  {entry.path}",
              f"  notebook:  {entry.notebook_path}",
              f"  guard:     {guard}",
-             f"Run the notebook (with the pinned tools of {entry.root / 'requirements.txt'}):",
+             (f"Run the notebook (with the pinned tools of {entry.root / 'requirements.txt'}):"
+              if (entry.root / "requirements.txt").is_file() else "Run the notebook:"),
              f"  pytest --nbmake {entry.notebook_path}",
              f"  kb run {entry.id}" + _build_hint(entry.root)]
     return "\n".join(lines)
@@ -123,7 +132,7 @@ def where(entry: Entry) -> str:
 
 def _build_hint(root: Path) -> str:
     """Installed knowledge lives in site-packages: executed copies go to ./build instead."""
-    if root.resolve() == INSTALLED.resolve():
+    if root.resolve() == INSTALLED.resolve() or roots.installed(root):
         return " --build build   (executed copy and site in ./build)"
     return f"   (executed copy in {root / 'build' / 'executed'})"
 

@@ -9,7 +9,11 @@ has the write-up (Markdown rendered with mistune) and the executed notebook from
 Links are relative: it opens from the file system or from `make serve`. `kb run`
 renders it after running; this verb renders it from what is there.
 
-Exit status: 0 rendered, 2 when the knowledge base folder does not exist.
+Every layer's entries are rendered (`kb.roots`), each page naming its layer; the build folder
+defaults to `build/` of the project's own knowledge root, never inside an installed package.
+
+Exit status: 0 rendered, 2 when a knowledge base folder does not exist or the layers cannot be
+read (`[tool.kb]` malformed, an id defined twice).
 """
 
 import html
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import mistune
 
-from . import REPO
+from . import REPO, roots
 from .entries import Entry, scan
 from .results import RunResult, read_summary
 
@@ -32,36 +36,47 @@ STATUS_WORDS = {"none": "not executed", "unknown": "executed earlier"}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    roots.add_root_argument(parser)
     parser.add_argument("--build", type=Path, default=None, metavar="DIR",
-                        help="where executed/ is and site/ goes (default: ROOT/build)")
+                        help="where executed/ is and site/ goes (default: build/ of the project's "
+                             "own knowledge root)")
 
 
 def run(args) -> int:
-    if not args.root.is_dir():
-        print(f"kb site: {args.root} is not a folder", file=sys.stderr)
-        return 2
-    index = render(args.root, args.build or args.root / "build")
+    try:
+        layers = roots.layers(args.root)
+        missing = [la for la in layers if not la.path.is_dir() and (args.root or la.shipped)]
+        if missing:
+            print(f"kb site: {missing[0].path} is not a folder", file=sys.stderr)
+            return 2
+        index = render(build=args.build or roots.build_folder(layers), layers=layers)
+    except roots.RootError as exc:
+        return roots.fail("site", exc)
     print(f"site: {index}")
     return 0
 
 
-def render(root: Path = REPO, build: Path | None = None) -> Path:
-    """Write the site into ``build/site``; returns the path of its ``index.html``."""
-    build = build or root / "build"
+def render(root: Path = REPO, build: Path | None = None, layers: list | None = None) -> Path:
+    """Write the site of ``root`` (or of every layer in ``layers``) into ``build/site``;
+    returns the path of its ``index.html``."""
+    if layers is None:
+        entries, errors = scan(root)
+        names = root.name
+    else:
+        entries, errors = roots.scan(layers)
+        names = ", ".join(la.label for la in layers)
+    build = build or (root / "build" if layers is None else roots.build_folder(layers))
     site = build / "site"
     (site / "executed").mkdir(parents=True, exist_ok=True)
     for asset in ASSETS:
         shutil.copyfile(TEMPLATES / asset, site / asset)
-    entries, errors = scan(root)
     summary = read_summary(build)
     env = _jinja()
-    footer = f"Rendered {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by kb site from {root.name}/."
+    footer = f"Rendered {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by kb site from {names}/."
     ids = {e.id for e in entries}
-    to_root = os.path.relpath(root, site).replace(os.sep, "/")
     views = []
     for entry in entries:
+        to_root = os.path.relpath(entry.root, site).replace(os.sep, "/")
         view = _view(entry, build, summary.get(entry.id))
         notebook_html = ""
         if view["executed"]:
@@ -102,6 +117,7 @@ def _view(entry: Entry, build: Path, result: RunResult | None) -> dict:
         "error": result.error if result else "",
         "executed": f"executed/{entry.id}.ipynb" if executed else "",
         "writeup": f"context/{entry.path.name}", "notebook": str(entry.notebook),
+        "layer": entry.layer,
         "search": " ".join([entry.id, str(entry.title), *symptoms, *signatures, *tags]).lower(),
     }
 

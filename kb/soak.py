@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import REPO, table
+from . import REPO, roots, table
 from .triage import plain
 
 
@@ -75,7 +75,8 @@ class RunOutcome:
 
 def run(args) -> int:
     root = args.root.resolve()
-    build = (args.build or root / "build" / "soak").resolve()
+    # never into an installed package (kb.roots): an installed knowledge base soaks in ./build
+    build = (args.build or (Path.cwd() if roots.installed(root) else root) / "build" / "soak").resolve()
     if args.runs < 1 or args.jobs < 0:
         print("kb soak: --runs must be 1 or more and -n 0 or more", file=sys.stderr)
         return 2

@@ -15,8 +15,12 @@ names), the named entries' notes for those versions and their Versions-table row
 `--json` keeps `source`, `failures` and `matches` and adds `reports` (per failure report,
 strongest first: `where`, `best`, `also`), `versions`, `notes` and `rows`.
 
+Entries come from every layer (`kb.roots`: the shipped knowledge, then the project's own); each
+match names its layer.
+
 Exit status: 0 something matched, 1 nothing matched, 2 unreadable input (missing file,
-binary data, text that is not UTF-8, malformed XML) with a one-line reason.
+binary data, text that is not UTF-8, malformed XML) or layers that cannot be read (`[tool.kb]`
+malformed, an id defined in two layers) with a one-line reason.
 """
 
 import bisect
@@ -27,8 +31,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import REPO
-from .entries import Entry, scan
+from . import roots
+from .entries import Entry
 from .logversions import best_row, describe, parse_notes, read, table_rows
 from .results import Failure, Match, Triage
 from .signature import Signature, frames, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
@@ -66,8 +70,7 @@ def add_arguments(parser) -> None:
                         help="a pytest log, a JUnit XML report or a traceback; - (default) reads stdin")
     parser.add_argument("--json", action="store_true",
                         help="print the matches, each failure report's answer and the versions read as JSON")
-    parser.add_argument("--root", type=Path, default=REPO,
-                        help="the knowledge base (the folder holding context/ and notebooks/)")
+    roots.add_root_argument(parser)
 
 
 def run(args) -> int:
@@ -77,11 +80,13 @@ def run(args) -> int:
         data = sys.stdin.buffer.read() if args.path == "-" else read_bytes(Path(args.path))
         source = "<stdin>" if args.path == "-" else args.path
         text = decode(data, source)
-        entries, errors = scan(args.root)
+        entries, errors = roots.scan(roots.layers(args.root))
         report = triage(text, entries, source)
     except InputError as exc:
         print(f"kb triage: {exc}", file=sys.stderr)
         return 2
+    except roots.RootError as exc:
+        return roots.fail("triage", exc)
     for error in errors:
         print(f"kb triage: skipped {error}", file=sys.stderr)
     print(as_json(report) if args.json else format_report(report))
@@ -270,7 +275,7 @@ def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
                 if index not in found or evidence.score > found[index].score:
                     found[index] = evidence
     return [Match(entry.id, str(entry.title), ev.name, ev.strength, ev.lines, reports.names[i],
-                  entry.path, entry.notebook_path)
+                  entry.path, entry.notebook_path, entry.layer)
             for i, ev in sorted(found.items())]
 
 
@@ -495,6 +500,7 @@ def format_report(report: Triage, limit: int = 3) -> str:
                 f"  in:       {', '.join(places[:limit])}{more}",
                 f"  write-up: {shown(best.writeup)}",
                 f"  notebook: {shown(best.notebook)}",
+                *([f"  layer:    {best.layer}"] if best.layer else []),
                 ""]
     out += tail
     n = len(report.matches)
@@ -506,7 +512,7 @@ def format_report(report: Triage, limit: int = 3) -> str:
 def _match_json(m: Match) -> dict:
     return {"id": m.entry_id, "title": m.title, "signature": m.signature, "strength": m.strength,
             "lines": list(m.lines), "line": m.line, "where": m.where, "writeup": str(m.writeup),
-            "notebook": str(m.notebook)}
+            "notebook": str(m.notebook), "layer": m.layer}
 
 
 def as_json(report: Triage) -> str:

@@ -12,10 +12,12 @@ so a module the wheel needs but does not declare is missing there too, and this 
 Then, from a folder that is not the repository: ``kb list`` lists every entry, ``kb show``
 prints one with its notebook inside the installed package, ``kb triage`` names the right entry
 for a log from a real failing pytest run, and the pytest plugin prints its "known issues" block
-for that failure in a tiny external project. One test (a module fixture would be built once per
-xdist worker); select or skip it with ``-m install``.
+for that failure in a tiny external project. Select or skip it with ``-m install``. The wheel is
+built once per test run (``built_wheel``, shared under a file lock by the xdist workers and by
+tests/test_team.py, which imports it with ``fresh_venv``).
 """
 
+import fcntl
 import json
 import os
 import re
@@ -120,36 +122,68 @@ def link_dependencies(distributions, target: Path) -> Path:
     return target
 
 
-def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plugin(tmp_path):
+def clean_env() -> dict:
+    """This environment without what would point a child at this checkout or another venv."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"PYTHONPATH", "KB_ROOT", "KB_PATH", "VIRTUAL_ENV", "PYTEST_ADDOPTS",
+                        "PYTHONHOME"}}
+    env.update(PYTHONDONTWRITEBYTECODE="1", COLUMNS="120", NO_COLOR="1")
+    return env
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> tuple[Path, float]:
+    """``(wheel, seconds it took here)``: the sdist and wheel of this checkout, built once per
+    test run outside the repository; xdist workers share one build (a file lock; the other
+    worker waits at most as long as the build's own time limits)."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / f"kb-wheel-{run_id}" if run_id else base / "kb-wheel"
+    folder.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        dist = folder / "dist"
+        if not list(dist.glob("*.whl")):
+            env = clean_env()
+            source = source_copy(folder / "src")
+            checked([sys.executable, "-c", f"from setuptools import build_meta as b; b.build_sdist({str(dist)!r})"],
+                    source, env)
+            (sdist,) = dist.glob("*.tar.gz")
+            checked([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                     "-w", dist, sdist], folder, env)
+        (wheel,) = dist.glob("*.whl")
+    return wheel, time.perf_counter() - started
+
+
+def fresh_venv(wheel: Path, where: Path, env: dict, also: list[str] = ("pytest",)) -> tuple[Path, Path]:
+    """A virtualenv at ``where/venv`` without the system's site-packages, the wheel installed
+    (no index), its dependencies' closure (and ``also``'s) linked in from this virtualenv;
+    ``env``'s PATH gets its bin/. Returns ``(python, site-packages)``."""
+    venv = where / "venv"
+    checked([sys.executable, "-m", "venv", "--without-pip", venv], where, env)
+    python, bin_dir = venv / "bin" / "python", venv / "bin"
+    checked([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps",
+             "--no-index", wheel], where, env)
+    site = Path(checked([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                        where, env).stdout.strip())
+    needed = closure(wheel_requirements(wheel) + list(also))
+    deps = link_dependencies(needed, where / "deps")
+    (site / "zz_dependencies.pth").write_text(f"{deps}\n", encoding="utf-8")
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    return python, site
+
+
+def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plugin(tmp_path, built_wheel):
     assert not tmp_path.resolve().is_relative_to(REPO.resolve())
     timings = {}
     started = time.perf_counter()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"PYTHONPATH", "KB_ROOT", "VIRTUAL_ENV", "PYTEST_ADDOPTS", "PYTHONHOME"}}
-    env.update(PYTHONDONTWRITEBYTECODE="1", COLUMNS="120", NO_COLOR="1")
-
-    source = source_copy(tmp_path / "src")
-    dist = tmp_path / "dist"
-    checked([sys.executable, "-c", f"from setuptools import build_meta as b; b.build_sdist({str(dist)!r})"],
-            source, env)
-    (sdist,) = dist.glob("*.tar.gz")
-    checked([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-             "-w", dist, sdist], tmp_path, env)
-    (wheel,) = dist.glob("*.whl")
-    timings["build sdist + wheel"] = time.perf_counter() - started
+    env = clean_env()
+    wheel, timings["build sdist + wheel (or wait for it)"] = built_wheel
 
     mark = time.perf_counter()
-    venv = tmp_path / "venv"
-    checked([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path, env)
-    python, bin_dir = venv / "bin" / "python", venv / "bin"
-    checked([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps",
-             "--no-index", wheel], tmp_path, env)
-    site = Path(checked([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                        tmp_path, env).stdout.strip())
-    needed = closure(wheel_requirements(wheel) + ["pytest"])
-    deps = link_dependencies(needed, tmp_path / "deps")
-    (site / "zz_dependencies.pth").write_text(f"{deps}\n", encoding="utf-8")
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    python, site = fresh_venv(wheel, tmp_path, env)
+    bin_dir = python.parent
     timings["venv + install"] = time.perf_counter() - mark
 
     knowledge = site / "kb" / "_knowledge"

@@ -63,8 +63,9 @@ def test_when_tests_fail_with_a_known_signature_then_the_summary_names_the_entry
         "  run:      kb run echo-refused   (or pytest --nbmake *notebooks/echo-refused.ipynb)",
     ])
     block = result.stdout.str().split("known issues")[1]
+    assert block.splitlines()[6] == f"  layer:    {kb_root}"  # the --known-issues-root's (kb.roots)
     # each failing test with its own answer, strongest first; the unrelated one with none
-    assert block.splitlines()[7:12] == [
+    assert block.splitlines()[8:13] == [
         "4 failure reports, each with its best entry, strongest first:",
         "  test_suite.py::test_echo_is_refused: echo-refused (strong, sig-1)",
         "  test_suite.py::test_echo_is_refused_again: echo-refused (strong, sig-1)",
