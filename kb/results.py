@@ -18,6 +18,9 @@ class Match:
     where: str  #: the failing test's name, or the input's name when it has no tests
     writeup: Path
     notebook: Path
+    #: "message": a signature with message patterns; "frames": one with frames only (it says
+    #: where the error was raised, not what it was)
+    basis: str = "message"
 
     @property
     def line(self) -> str:
