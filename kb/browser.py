@@ -5,7 +5,7 @@ So that the two cannot drift, it holds no pattern of its own: everything it matc
 from here, taken from the Python objects ``kb triage`` uses (``kb.signature.NORMALISE`` and the
 colour-code and Windows-path patterns, ``kb.triage``'s report-splitting patterns, its "weak"
 wording, and each entry's usable signatures as ``kb.triage.compiled`` parses them, with their
-frame specs as the patterns ``kb.signature.FrameSpec`` compiles; ``kb.logversions``' patterns and
+frame specs as the patterns ``kb.signature.FrameSpec`` compiles; ``kb.logversions``' patterns, tox factor names and context columns and
 each entry's usable notes, their requirements split into (operator, version) pairs by
 ``packaging``, and its Versions-table rows).
 """
@@ -35,12 +35,16 @@ def data(entries: list[Entry]) -> dict:
         "unittest": triage.UNITTEST.pattern,
         "final": triage.FINAL.pattern,
         "weak": triage.WEAK,
+        "weakFrames": triage.WEAK_FRAMES,
+        "factorNames": logversions.FACTOR_NAMES,
+        "context": sorted(logversions.CONTEXT),
         "frame": signature.FRAME.pattern,
         "traceback": triage.TRACEBACK.pattern,
         "chained": triage.CHAINED.pattern,
         "listed": triage.LISTED,
         "versions": {key: getattr(logversions, key.upper()).pattern
-                     for key in ("platform", "plugins", "plugin", "distribution", "tox", "factor", "interpreter")},
+                     for key in ("platform", "plugins", "plugin", "django", "distribution", "tox", "factor",
+                                 "interpreter")},
         "pluginDistributions": logversions.PLUGIN_DISTRIBUTIONS,
         "highest": logversions.HIGHEST,
         "entries": [{

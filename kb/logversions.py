@@ -5,18 +5,22 @@ paths that carry them), in this order of trust (the first source that names a pa
 
 - pytest's header: ``platform linux -- Python 3.11.7, pytest-8.3.2, pluggy-1.5.0`` and
   ``plugins: asyncio-0.23.8, django-4.8.0`` (a plugin ``x`` is the distribution
-  ``pytest-x`` unless ``PLUGIN_DISTRIBUTIONS`` says otherwise);
+  ``pytest-x`` unless ``PLUGIN_DISTRIBUTIONS`` says otherwise), and pytest-django's
+  ``django: version: 5.2.19, settings: ...`` (its ``pytest_report_header``);
 - installed distributions in paths: ``site-packages/channels-2.4.0-py3.7.egg``,
   ``site-packages/asgiref-3.2.10.dist-info``;
 - tox environment names: ``py311-django42-channels4: commands[0]>`` (Python 3.11, Django 4.2,
-  channels 4: versions without their patch number);
+  channels 4: versions without their patch number; ``dj52``, channels' own tox naming, is
+  Django 5.2: ``FACTOR_NAMES``);
 - interpreter paths: ``lib/python3.9/site-packages/`` (Python 3.9).
 
 An entry's front matter may hold ``notes``: ``[{when: "channels==4.3.0", text: "...", cite:
 URL}]`` (``when``: one requirement or a list of them, each ``name`` + PEP 440 comparisons on
 release numbers: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``~=``, ``==X.*``). A note holds
 when every requirement's package was read and its version satisfies it; a version read without
-its patch number satisfies it when its lowest and its highest patch release both do. The site's
+its patch number satisfies it when its lowest and its highest patch release both do. A
+Versions-table row is chosen only when one of the entry's libraries (a column other than
+``CONTEXT``: Python, pytest, pluggy) agrees with a version read. The site's
 triage.js reads and compares the same way (kb/browser.py hands it these patterns).
 """
 
@@ -30,6 +34,9 @@ from packaging.version import InvalidVersion, Version
 
 #: pytest's header line: Python, pytest and pluggy
 PLATFORM = re.compile(r"platform \S+ -- Python (\d+(?:\.\d+)+)\S*, pytest-(\d+(?:\.\d+)+)\S*, pluggy-(\d+(?:\.\d+)+)")
+#: pytest-django's header line (``pytest_report_header``: ``django: version: 5.2.19, settings:
+#: live_settings (from ini)``; the version comes first when Django was imported)
+DJANGO = re.compile(r"(?:^|\n)django: version: (\d+(?:\.\d+)+)")
 #: pytest's ``plugins:`` line (the list is split at ", ")
 PLUGINS = re.compile(r"plugins: ([^\r\n]+)")
 #: one plugin of that line: ``asyncio-0.23.8``
@@ -41,6 +48,8 @@ DISTRIBUTION = re.compile(r"-packages/([A-Za-z0-9][\w.]*?)-(\d+(?:\.\d+)+)(?:-py
 TOX = re.compile(r"py(3)(\d{1,2})((?:-[A-Za-z][A-Za-z_]*?\d+)*)(?:: | run-test)")
 #: one factor of a tox name: ``django42`` (4.2), ``channels4`` (4)
 FACTOR = re.compile(r"^([A-Za-z][A-Za-z_]*?)(\d)(\d*)$")
+#: tox factor names that are not the distribution's: channels' tox says ``py313-dj52``
+FACTOR_NAMES = {"dj": "django"}
 #: an interpreter's own folder in a path
 INTERPRETER = re.compile(r"python(3\.\d{1,2})/(?:site|dist)-packages/")
 #: ``plugins:`` names whose distribution is not ``pytest-<name>``
@@ -58,12 +67,16 @@ class Seen:
 
     name: str
     version: str
-    source: str  #: "platform", "plugins", "path", "tox"; "installed" (the pytest plugin's own)
+    source: str  #: "platform", "plugins", "header", "path", "tox"; "installed" (the pytest plugin's own)
 
     @property
     def exact(self) -> bool:
         """Whether the version has its patch number (pytest prints it; tox names do not)."""
-        return self.source in ("platform", "plugins", "installed") or self.version.count(".") >= 2
+        return self.source in EXACT or self.version.count(".") >= 2
+
+
+#: sources that print a whole version (patch number included)
+EXACT = ("platform", "plugins", "header", "installed")
 
 
 def read(text: str) -> list[Seen]:
@@ -83,13 +96,15 @@ def read(text: str) -> list[Seen]:
         for item in m.group(1).split(", "):
             if p := PLUGIN.match(item.strip()):
                 add(PLUGIN_DISTRIBUTIONS.get(p.group(1), "pytest-" + p.group(1)), p.group(2), "plugins")
+    if m := DJANGO.search(text):
+        add("django", m.group(1), "header")
     for m in DISTRIBUTION.finditer(text):
         add(m.group(1), m.group(2), "path")
     if m := TOX.search(text):
         add("python", f"{m.group(1)}.{m.group(2)}", "tox")
         for factor in filter(None, m.group(3).split("-")):
             if f := FACTOR.match(factor):
-                add(f.group(1), f.group(2) + (f".{f.group(3)}" if f.group(3) else ""), "tox")
+                add(FACTOR_NAMES.get(f.group(1).lower(), f.group(1)), f.group(2) + (f".{f.group(3)}" if f.group(3) else ""), "tox")
     if m := INTERPRETER.search(text):
         add("python", m.group(1), "path")
     return list(found.values())
@@ -97,7 +112,7 @@ def read(text: str) -> list[Seen]:
 
 def describe(seen: list[Seen]) -> str:
     """``python 3.11.7, pytest 8.3.2, django 4.2 (tox)``: what was read, one line."""
-    return ", ".join(f"{s.name} {s.version}" + ("" if s.source in ("platform", "plugins", "installed") else f" ({s.source})")
+    return ", ".join(f"{s.name} {s.version}" + ("" if s.source in EXACT else f" ({s.source})")
                      for s in seen)
 
 
@@ -203,16 +218,25 @@ def agrees(seen: Seen, cell: str) -> bool:
     return read + [0] * (width - len(read)) == row + [0] * (width - len(row))
 
 
+#: table columns that say where a test ran, not which libraries it ran: agreeing on them alone
+#: (Python 3.12, pytest 8.4.2) picks no row
+CONTEXT = frozenset({"python", "pytest", "pluggy"})
+
+
 def best_row(rows: list[dict], seen: list[Seen]) -> dict | None:
-    """The one row that agrees with the most versions read and contradicts none (None: no
-    row, or two rows agree as well: the versions read cannot tell them apart)."""
+    """The one row that agrees with the most versions read and contradicts none, and agrees
+    on at least one of the entry's libraries (not only ``CONTEXT``), as a copy with
+    ``agreed``: the versions read it agrees on. None: no such row, or two rows agree as well
+    (the versions read cannot tell them apart)."""
     best, most, tied = None, 0, False
     for row in rows:
         shared = [s for s in seen if s.name in row["versions"]]
         if any(not agrees(s, row["versions"][s.name]) for s in shared):
             continue
+        if not any(s.name not in CONTEXT for s in shared):
+            continue
         if len(shared) > most:
-            best, most, tied = row, len(shared), False
-        elif shared and len(shared) == most:
+            best, most, tied = {**row, "agreed": [f"{s.name} {s.version}" for s in shared]}, len(shared), False
+        elif len(shared) == most:
             tied = True
     return None if tied else best

@@ -108,8 +108,9 @@ def installed_versions(found, by_id: dict, notes_of, rows_of) -> None:
     from importlib import metadata
 
     from .logversions import Seen, best_row
+    from .triage import named_by_cause
 
-    named = list(dict.fromkeys(f.matches[0].entry_id for f in found.reports if f.matches))
+    named = named_by_cause(found.reports)
     wanted = {name for i in named for row in rows_of(by_id[i]) for name in row["versions"]}
     wanted |= {_requirement_name(w) for i in named for note in notes_of(by_id[i]) for w in note.when}
     seen = [Seen("python", platform.python_version(), "installed")]

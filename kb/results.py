@@ -19,6 +19,9 @@ class Match:
     writeup: Path
     notebook: Path
     layer: str = ""  #: the layer the entry comes from (kb.roots): "shipped" or a project root
+    #: "message": a signature with message patterns; "frames": one with frames only (it says
+    #: where the error was raised, not what it was)
+    basis: str = "message"
 
     @property
     def line(self) -> str:

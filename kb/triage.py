@@ -10,8 +10,10 @@ their best evidence: strong before weak, then more matched patterns. For each it
 evidence lines, where, and the paths of the write-up and the notebook; a weak match says so.
 With two or more failure reports it then lists each failing test (a section and its `FAILED`
 line are one) with its own best entry or none, strongest first, and prints the versions the
-log shows (pytest's `platform` and `plugins:` lines, site-packages paths, tox environment
-names), the named entries' notes for those versions and their Versions-table row.
+log shows (pytest's `platform` and `plugins:` lines, pytest-django's `django: version:` line,
+site-packages paths, tox environment names), the named entries' notes for those versions and
+their Versions-table row (not for an entry named only by frames, which say where an error was
+raised, not what it was).
 `--json` keeps `source`, `failures` and `matches` and adds `reports` (per failure report,
 strongest first: `where`, `best`, `also`), `versions`, `notes` and `rows`.
 
@@ -219,14 +221,21 @@ def versions_for(report: Triage, text: str, entries: list[Entry]) -> None:
     if not report.versions:
         return
     by_id = {entry.id: entry for entry in entries}
-    named = [f.matches[0].entry_id for f in report.reports if f.matches]
-    for entry_id in dict.fromkeys(named):
+    for entry_id in named_by_cause(report.reports):
         entry = by_id[entry_id]
         for note in entry_notes(entry):
             if note.holds(report.versions):
                 report.notes.append((entry_id, note))
         if row := best_row(entry_rows(entry), report.versions):
             report.rows.append((entry_id, row))
+
+
+def named_by_cause(reports: list[Failure]) -> list[str]:
+    """The entries some failure report names first on evidence of their cause (a message
+    pattern), in order: an entry named only by a frames-only signature gets no note and no
+    Versions-table row (that frame is on the path of errors the entry does not cover)."""
+    return list(dict.fromkeys(f.matches[0].entry_id for f in reports
+                              if f.matches and f.matches[0].basis != "frames"))
 
 
 def entry_notes(entry: Entry) -> list:
@@ -272,11 +281,16 @@ def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
             evidence = signature.match(reports.text(index), reports.frames(index) if signature.frames else None)
             if evidence:
                 held = True
-                if index not in found or evidence.score > found[index].score:
-                    found[index] = evidence
+                if index not in found or evidence.score > found[index][0].score:
+                    found[index] = evidence, basis(signature)
     return [Match(entry.id, str(entry.title), ev.name, ev.strength, ev.lines, reports.names[i],
-                  entry.path, entry.notebook_path, entry.layer)
-            for i, ev in sorted(found.items())]
+                  entry.path, entry.notebook_path, layer=entry.layer, basis=on)
+            for i, (ev, on) in sorted(found.items())]
+
+
+def basis(signature: Signature) -> str:
+    """``Match.basis``: "frames" for a signature with frames and no message pattern."""
+    return "frames" if signature.frames and not (signature.all or signature.any) else "message"
 
 
 def holds(signature: Signature, text: str) -> bool:
@@ -438,12 +452,16 @@ def shown(path: Path) -> str:
 
 
 WEAK = "this message alone; other causes print it too. Check the write-up's Symptom"
+#: the same for a match on frames alone: no message matched
+WEAK_FRAMES = ("only frames matched, no message: any error raised inside them shows them too. "
+               "Read the exception line first, then the write-up's Symptom")
 
 
 def explain(match: Match, indent: str = "  ") -> list[str]:
     """The lines saying why ``match`` was made: signature, strength, the evidence lines."""
     head = f"{indent}evidence: {match.strength} ({match.signature})"
-    lines = [head + (f" - {WEAK}" if match.strength == "weak" else "")]
+    weak = WEAK_FRAMES if match.basis == "frames" else WEAK
+    lines = [head + (f" - {weak}" if match.strength == "weak" else "")]
     lines += [f"{indent}  | {line}" for line in match.lines]
     return lines
 
@@ -480,7 +498,8 @@ def version_lines(report: Triage, label: str = "versions read") -> list[str]:
     for entry_id, note in report.notes:
         out.append(f"note ({entry_id}, {' and '.join(note.when)}): {note.text} [{note.cite}]")
     for entry_id, row in report.rows:
-        out.append(f"measured ({entry_id}, its Versions table): {row['line']}")
+        out.append(f"measured ({entry_id}, its Versions table): {row['line']} "
+                   f"(agrees on {', '.join(row['agreed'])})")
     return out
 
 
@@ -512,7 +531,7 @@ def format_report(report: Triage, limit: int = 3) -> str:
 def _match_json(m: Match) -> dict:
     return {"id": m.entry_id, "title": m.title, "signature": m.signature, "strength": m.strength,
             "lines": list(m.lines), "line": m.line, "where": m.where, "writeup": str(m.writeup),
-            "notebook": str(m.notebook), "layer": m.layer}
+            "notebook": str(m.notebook), "layer": m.layer, "basis": m.basis}
 
 
 def as_json(report: Triage) -> str:
@@ -528,5 +547,5 @@ def as_json(report: Triage) -> str:
                      "also": [m.entry_id for m in f.matches[1:]]} for f in report.reports],
         "versions": [{"name": s.name, "version": s.version, "from": s.source} for s in report.versions],
         "notes": [{"id": i, "when": list(n.when), "text": n.text, "cite": n.cite} for i, n in report.notes],
-        "rows": [{"id": i, "set": row["set"], "line": row["line"]} for i, row in report.rows],
+        "rows": [{"id": i, "set": row["set"], "line": row["line"], "agreed": row["agreed"]} for i, row in report.rows],
     }, indent=2)

@@ -8,7 +8,7 @@ from packaging.specifiers import SpecifierSet
 
 from kb import REPO
 from kb.lint import lint
-from kb.logversions import Note, NoteError, Seen, best_row, read, satisfies
+from kb.logversions import Note, NoteError, Seen, best_row, read, satisfies, table_rows
 
 
 def text(path: str) -> str:
@@ -43,11 +43,64 @@ def test_a_version_without_its_patch_number_satisfies_a_specifier_only_at_both_e
 
 
 def test_a_row_is_chosen_only_when_the_versions_read_tell_it_apart():
-    rows = [{"set": "a", "versions": {"python": "3.11.7", "pytest": "9.2.0"}, "line": "a"},
-            {"set": "b", "versions": {"python": "3.11.7", "pytest": "8.4.2"}, "line": "b"}]
-    assert best_row(rows, [Seen("python", "3.11", "path")]) is None  # both agree
-    assert best_row(rows, [Seen("python", "3.11.7", "platform"), Seen("pytest", "8.4.2", "platform")])["set"] == "b"
-    assert best_row(rows, [Seen("python", "3.12.1", "platform")]) is None
+    rows = [{"set": "a", "versions": {"python": "3.11.7", "pytest": "9.2.0", "django": "5.2.19"}, "line": "a"},
+            {"set": "b", "versions": {"python": "3.11.7", "pytest": "8.4.2", "django": "4.2.30"}, "line": "b"}]
+    django = Seen("django", "4.2.30", "header")
+    assert best_row(rows, [Seen("python", "3.11", "path"), Seen("django", "5.2", "tox")])["set"] == "a"
+    assert best_row(rows, [Seen("python", "3.11.7", "platform"), Seen("pytest", "8.4.2", "platform"), django]) == {
+        **rows[1], "agreed": ["python 3.11.7", "pytest 8.4.2", "django 4.2.30"]}
+    assert best_row(rows, [Seen("python", "3.12.1", "platform"), django]) is None
+    assert best_row(rows, [Seen("django", "4.2", "tox"), Seen("django", "5.2", "tox")]) is None  # both agree
+
+
+#: the table of live-server-testcase as it stood when these were written (its measured rows)
+LIVE_TABLE = """| version set | Python | Django | channels | daphne | pytest | pytest-asyncio |
+| --- | --- | --- | --- | --- | --- | --- |
+| pins | 3.11.7 | 5.2.19 | 4.3.2 | 4.2.3 | 9.2.0 | 1.5.0 |
+| pins-py312 | 3.12.1 | 5.2.19 | 4.3.2 | 4.2.3 | 9.2.0 | 1.5.0 |
+| pins-py313 | 3.13.0 | 5.2.19 | 4.3.2 | 4.2.3 | 9.2.0 | 1.5.0 |
+| lts | 3.11.7 | 4.2.30 | 4.1.0 | 4.1.2 | 8.4.2 | 0.23.8 |
+"""
+
+
+@pytest.mark.parametrize("log, expected", [
+    # Python and pytest alone pick no row: they say where a test ran, not what it ran
+    ('  File "/x/lib/python3.12/site-packages/channels/testing/live.py", line 76, in setUpClass\n', None),
+    ("platform linux -- Python 3.11.7, pytest-8.4.2, pluggy-1.6.0\n", None),
+    ("py313-dj52: commands[0]> pytest\n", "pins-py313"),  # channels' tox: dj52 is Django 5.2
+    # pytest-asyncio agrees with lts, pytest-django's Django line contradicts it
+    ("platform linux -- Python 3.11.7, pytest-8.4.2, pluggy-1.6.0\ndjango: version: 5.2.4, settings: s (from ini)\n"
+     "plugins: asyncio-0.23.8, django-4.8.0\n", None),
+    ("platform linux -- Python 3.11.7, pytest-8.4.2, pluggy-1.6.0\nplugins: asyncio-0.23.8, django-4.8.0\n", "lts"),
+])
+def test_a_row_needs_one_of_the_entrys_libraries_to_agree(log, expected):
+    row = best_row(table_rows(LIVE_TABLE), read(log))
+    assert (row and row["set"]) == expected
+
+
+def test_tox_factor_dj_is_django():
+    assert read("py313-dj52: commands[0]> pytest tests\n") == [
+        Seen("python", "3.13", "tox"), Seen("django", "5.2", "tox")]
+
+
+def test_pytest_djangos_header_line_gives_djangos_version(tmp_path):
+    """A real pytest-django session in this virtualenv: its ``pytest_report_header`` line."""
+    import subprocess
+    import sys
+
+    import django
+
+    (tmp_path / "settings.py").write_text("SECRET_KEY = 'x'\nINSTALLED_APPS = []\n", encoding="utf-8")
+    (tmp_path / "test_x.py").write_text("import django\n\ndef test_x():\n    assert False\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "test_x.py", "-p", "no:cacheprovider", "--color=no",
+                           "-p", "no:kb_known_issues", "--ds", "settings"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"django: version: {django.get_version()}, settings: settings (from option)" in proc.stdout
+    seen = {s.name: s for s in read(proc.stdout)}
+    assert seen["django"] == Seen("django", django.get_version(), "header")
+    assert seen["django"].exact
 
 
 @pytest.mark.parametrize("raw, message", [

@@ -91,8 +91,37 @@ def combined_texts() -> dict[str, tuple[str, str | None]]:
                      + read("live-server-testcase/captured/pins/in_memory_refused.auto.txt"), "live-server-testcase"),
         "two-scripts": (read("mock-misconfiguration/captured/pins/forgot.script.txt") + "\n"
                         + read("live-server-testcase/captured/pins/no_daphne.script.txt"), "live-server-testcase"),
-        "cut-native": (native[: native.index("django.core.exceptions.ImproperlyConfigured")], "live-server-testcase"),
+        "cut-native": (native[: native.index("django.core.exceptions.ImproperlyConfigured")], None),
     }
+
+
+#: frames-only evidence in the browser: a knowledge base of one entry with a frames-only
+#: signature and a note (tests/test_triage.py's frames_only_kb), triaged in the page
+FRAMES_ONLY = """((data, texts) => {
+  const engine = KBTriage.compile(data);
+  return texts.map(text => {
+    const result = engine.triage(text, 'the pasted text');
+    return {evidence: result.ranked.map(m => engine.explain(engine.best(m)).join('\\n')),
+            versions: engine.versionLines(result).join('\\n') || null};
+  });
+})(%s, %s)"""
+
+
+def frames_only_cases(root: Path) -> tuple[dict, list[str], list[dict]]:
+    """``(embedded data, texts, what kb triage prints)`` for a knowledge base whose one entry
+    matches the texts by frames alone (the first two) or by its cause's message (the last)."""
+    from test_triage import frames_only_kb
+
+    auto = (REPO / "corpus/live-server-testcase/captured/pins/in_memory_refused.auto.txt").read_text(encoding="utf-8")
+    texts = [auto, combined_texts()["cut-native"][0], auto]
+    datas, expected = [], []
+    for i, text in enumerate(texts):
+        entries = frames_only_kb(root / str(i), cause="can not be used with in memory" if i == 2 else "NoSuchCause")
+        report = triage(text, entries, SOURCE)
+        datas.append(json.loads(json.dumps(data(entries))))
+        expected.append({"evidence": ["\n".join(explain(max(ms, key=lambda m: m.score))) for ms in report.matches.values()],
+                         "versions": "\n".join(version_lines(report)) or None})
+    return datas, texts, expected
 
 
 def corpus_texts() -> dict[str, tuple[str, str | None]]:
@@ -231,7 +260,7 @@ COMPILE_ALL = """(() => {
 })()"""
 
 
-async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) -> dict:
+async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str, own=None) -> dict:
     """Open the index in Chromium, paste ``typed`` with the keyboard, then every case's text:
     ``name -> what the page lists``; also ``"<typed>"`` (the typed paste), ``"<compiled>"``
     (every pattern compiled as a JavaScript RegExp) and ``"<normalised>"`` (NORMALISE_CASES)."""
@@ -246,6 +275,9 @@ async def paste_in_chromium(site: Path, profile: Path, cases: dict, typed: str) 
             shown += await page.js(paste_all([cases[n][0] for n in names[at: at + BATCH]]))
         results["<normalised>"] = await page.js(NORMALISE_ALL % json.dumps(NORMALISE_CASES))
         results["<notes>"] = await page.js(NOTES_ALL % json.dumps(note_cases()))
+        if own is not None:  # each text with its own knowledge base's data
+            results["<frames-only>"] = [(await page.js(FRAMES_ONLY % (json.dumps(d), json.dumps([t]))))[0]
+                                        for d, t in zip(own[0], own[1], strict=True)]
     results.update(zip(names, shown, strict=True))
     return results
 
@@ -257,8 +289,10 @@ def pasted(site, real_logs, tmp_path_factory) -> tuple[dict, dict]:
 
     cases = {**corpus_texts(), **real_logs, **combined_texts()}
     started = time.perf_counter()
+    own = frames_only_cases(tmp_path_factory.mktemp("frames-only"))
     results = asyncio.run(paste_in_chromium(site, tmp_path_factory.mktemp("profile"), cases,
-                                            real_logs["nested-run.auto"][0]))
+                                            real_logs["nested-run.auto"][0], own))
+    results["<frames-only expected>"] = own[2]
     print(f"{len(cases)} texts pasted in Chromium in {time.perf_counter() - started:.1f} s")
     return cases, results
 
@@ -274,7 +308,7 @@ def test_in_a_browser_every_signature_compiles(pasted):
     patterns = [p for e in embedded["entries"] for s in e["signatures"] for key in ("all", "any", "not")
                 for p in s[key]]
     frames = [p for e in embedded["entries"] for s in e["signatures"] for f in s["frames"] for p in f]
-    assert patterns and frames, "no signature to check"
+    assert patterns, "no signature to check"  # frames: also compiled by the frames-only test
     compiled = pasted[1]["<compiled>"]
     assert compiled["failed"] == []
     assert compiled["checked"] == len(patterns) + len(frames) + len(embedded["normalise"]) + 9 + len(embedded["versions"])
@@ -333,8 +367,20 @@ def test_in_a_browser_each_failing_test_gets_its_own_entry_and_a_cut_paste_is_re
         "  test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match: "
         "live-server-testcase (strong, in-memory-refused)"]
     assert results["two-logs"]["versions"].startswith("versions read: python 3.11.7, pytest 9.2.0, pluggy ")
-    assert first(results["cut-native"]) == "live-server-testcase"
-    assert "weak (live-server-case-set-up)" in results["cut-native"]["matches"][0]["evidence"]
+    assert first(results["cut-native"]) is None  # a set-up frame alone names no entry here
+
+
+@browser_only
+@pytest.mark.browser
+def test_in_a_browser_frames_only_evidence_is_worded_as_such_and_brings_no_note(pasted):
+    _, results = pasted
+    shown, expected = results["<frames-only>"], results["<frames-only expected>"]
+    assert shown == expected
+    assert "only frames matched, no message" in shown[0]["evidence"][0]
+    assert "only frames matched, no message" in shown[1]["evidence"][0]
+    assert "note (" not in (shown[0]["versions"] or "")
+    assert "this message alone" in shown[2]["evidence"][0]
+    assert "note (set-up-frame, python>=3): a note about the cause" in shown[2]["versions"]
 
 
 @browser_only

@@ -132,3 +132,32 @@ def test_when_a_notebook_fails_under_nbmake_then_the_block_names_the_entry(pytes
                                            "-p", "no:cacheprovider", timeout=180)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*= known issues =*", "1. echo-refused: *", "  in:       reproduce.ipynb*"])
+
+
+FRAMES_ONLY = '''
+class EchoRefused(Exception):
+    pass
+
+def check_echo():
+    raise {error}("connection 7 refused")
+
+def test_frames():
+    check_echo()
+'''
+
+
+def test_when_an_entry_is_named_by_frames_alone_then_its_note_is_not_shown(pytester, tmp_path_factory):
+    """A frames-only signature says where an error was raised, not what it was: the block words
+    it so and shows no note, however well the installed versions fit it."""
+    root = tmp_path_factory.mktemp("kb")
+    note = [{"when": "python>=3", "text": "a note about EchoRefused", "cite": "https://example.org/echo"}]
+    write_entry(root, signatures=("EchoRefused", {"name": "in-check-echo", "frames": ["test_suite.py:check_echo"]}),
+                front={"notes": note})
+    result = run(pytester, root, FRAMES_ONLY.format(error="RuntimeError"))  # another error, same frame
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "  evidence: weak (in-check-echo) - only frames matched, no message" in out
+    assert "note (" not in out
+    # the same entry named by its message shows the note
+    result = run(pytester, root, FRAMES_ONLY.format(error="EchoRefused"))
+    assert "note (echo-refused, python>=3): a note about EchoRefused [https://example.org/echo]" in result.stdout.str()

@@ -375,28 +375,63 @@ def test_when_a_chained_traceback_is_given_then_it_stays_one_failure_report():
 
 
 @pytest.mark.parametrize("form", ["native", "short", "django"])
-def test_when_a_capture_is_cut_before_its_exception_line_then_its_frames_name_the_entry(form):
+def test_when_a_capture_is_cut_before_its_exception_line_then_its_frames_name_the_entry(form, tmp_path):
     text = read(REPO / f"corpus/live-server-testcase/captured/lts/in_memory_refused.{form}.txt")
     cut = text[: text.index(IN_MEMORY)]
     cut = cut[: cut.rfind("\n")]  # the whole exception line goes
     assert IN_MEMORY not in cut
-    report = triage(cut, LIVE, "cut.txt")
-    assert list(report.matches)[:1] == ["live-server-testcase"]
-    best = report.matches["live-server-testcase"][0]
-    assert (best.signature, best.strength) == ("live-server-case-set-up", "weak")
+    # the test case's set-up frame alone names no entry of the knowledge base (any error raised
+    # while ChannelsLiveServerTestCase sets up shows it: a fixture, databases, a daemonic worker)
+    assert "live-server-testcase" not in triage(cut, LIVE, "cut.txt").matches
+    report = triage(cut, frames_only_kb(tmp_path), "cut.txt")
+    assert list(report.matches) == ["set-up-frame"]
+    best = report.matches["set-up-frame"][0]
+    assert (best.signature, best.strength, best.basis) == ("set-up", "weak", "frames")
     assert "channels/testing/live.py" in best.lines[0]
 
 
-def test_when_a_paste_elides_frames_with_ellipses_crlf_and_indentation_then_the_frames_still_match():
+#: a cause's message, and the set-up frame every error of ChannelsLiveServerTestCase shows
+SET_UP = {"name": "set-up", "frames": ["channels/testing/live.py:_pre_setup|setUpClass"]}
+
+
+def frames_only_kb(root, note_when: str = "python>=3", cause: str = "NoSuchCauseHere"):
+    """A knowledge base of one entry: a message signature for its cause, a frames-only one
+    for ChannelsLiveServerTestCase's set-up frame, and a note for every Python."""
+    notes = [{"when": note_when, "text": "a note about the cause", "cite": "https://example.org/cause"}]
+    write_entry(root, "set-up-frame", signatures=({"name": "cause", "strength": "weak", "all": [cause]}, SET_UP),
+                front={"notes": notes})
+    return scan(root)[0]
+
+
+@pytest.mark.parametrize("version_set", ["pins", "lts"])
+def test_when_only_frames_match_then_the_weak_wording_says_so_and_no_note_is_shown(tmp_path, version_set):
+    text = read(REPO / f"corpus/live-server-testcase/captured/{version_set}/in_memory_refused.auto.txt")
+    report = triage(text, frames_only_kb(tmp_path), "log")
+    best = report.reports[0].best
+    assert (best.signature, best.basis) == ("set-up", "frames")
+    out = format_report(report)
+    assert "evidence: weak (set-up) - only frames matched, no message: any error raised inside them" in out
+    assert "this message alone" not in out
+    assert report.versions and report.notes == [] and report.rows == []
+    assert "note (" not in out
+    # the same entry named by its cause's message shows its note
+    report = triage(text, frames_only_kb(tmp_path / "b", cause="can not be used with in memory"), "log")
+    assert (report.reports[0].best.signature, report.reports[0].best.basis) == ("cause", "message")
+    assert [(i, n.text) for i, n in report.notes] == [("set-up-frame", "a note about the cause")]
+    assert "evidence: weak (cause) - this message alone; other causes print it too" in format_report(report)
+
+
+def test_when_a_paste_elides_frames_with_ellipses_crlf_and_indentation_then_the_frames_still_match(tmp_path):
     text = read(REPO / "corpus/live-server-testcase/captured/lts/in_memory_refused.native.txt")
     lines = text[: text.index(IN_MEMORY)].splitlines()[:-1]
     start = next(i for i, line in enumerate(lines) if line.startswith("Traceback"))
     frame = next(i for i, line in enumerate(lines) if "channels/testing/live.py" in line)
     pasted = [lines[start], "  ...", "[...]", *("    " + line for line in lines[frame:])]
-    report = triage("\r\n".join(pasted), LIVE, "pasted.txt")
-    assert list(report.matches) == ["live-server-testcase"]
+    entries = frames_only_kb(tmp_path)
+    report = triage("\r\n".join(pasted), entries, "pasted.txt")
+    assert list(report.matches) == ["set-up-frame"]
     # and without the live.py frame nothing is claimed
-    assert not triage("\r\n".join(pasted[:3]), LIVE, "pasted.txt").matched
+    assert not triage("\r\n".join(pasted[:3]), entries, "pasted.txt").matched
 
 
 def test_when_json_is_asked_then_each_failure_report_is_listed_and_the_old_keys_stay(tmp_path, capsys):
@@ -420,7 +455,9 @@ def test_the_versions_a_capture_shows_are_the_versions_it_was_captured_with(vers
     assert seen["python"] == meta["python"]
     for name in ("pytest", "pytest-asyncio", "pytest-django"):
         assert seen[name] == meta["versions"][name], name
+    assert seen["django"] == meta["versions"]["Django"]  # pytest-django's "django: version:" line
     assert [(i, row["set"]) for i, row in report.rows] == [("live-server-testcase", version_set)]
+    assert f"django {meta['versions']['Django']}" in report.rows[0][1]["agreed"]
     assert f"measured (live-server-testcase, its Versions table): {version_set}: Python {meta['python']}" \
         in format_report(report)
 

@@ -115,6 +115,8 @@
       this.any = raw.any.map(function (p) { return regex(p, "m"); });
       this.not = raw.not.map(function (p) { return regex(p, "m"); });
       this.frames = raw.frames.map(function (f) { return [regex(f[0], ""), regex(f[1], "")]; });
+      // kb.triage.basis: "frames" for a signature with frames and no message pattern
+      this.basis = raw.frames.length && !raw.all.length && !raw.any.length ? "frames" : "message";
     }
 
     // kb.signature.Signature.match: the evidence lines, or null
@@ -139,7 +141,7 @@
         if (offsets === null) { return null; }
         offsets.forEach(function (offset) { lines.push(lineAt(text, offset)); });
       }
-      return { name: this.name, strength: this.strength, lines: lines };
+      return { name: this.name, strength: this.strength, lines: lines, basis: this.basis };
     };
 
     var entries = data.entries.map(function (entry, order) {
@@ -227,7 +229,7 @@
       return Object.keys(found).map(Number).sort(function (a, b) { return a - b; }).map(function (i) {
         var ev = found[i];
         return { id: entry.id, title: entry.title, page: entry.page, signature: ev.name,
-                 strength: ev.strength, lines: ev.lines, where: reports.names[i] };
+                 strength: ev.strength, lines: ev.lines, where: reports.names[i], basis: ev.basis };
       });
     }
 
@@ -376,21 +378,31 @@
           }
         });
       }
+      if ((m = regex(v.django, "").exec(text)) !== null) { add("django", m[1], "header"); }
       var dist = regex(v.distribution, "g");
       while ((m = dist.exec(text)) !== null) { add(m[1], m[2], "path"); }
       if ((m = regex(v.tox, "").exec(text)) !== null) {
         add("python", m[1] + "." + m[2], "tox");
         m[3].split("-").filter(Boolean).forEach(function (factor) {
           var f = regex(v.factor, "").exec(factor);
-          if (f !== null) { add(f[1], f[2] + (f[3] ? "." + f[3] : ""), "tox"); }
+          if (f !== null) {
+            var alias = f[1].toLowerCase();
+            var name = Object.prototype.hasOwnProperty.call(data.factorNames, alias) ? data.factorNames[alias] : f[1];
+            add(name, f[2] + (f[3] ? "." + f[3] : ""), "tox");
+          }
         });
       }
       if ((m = regex(v.interpreter, "").exec(text)) !== null) { add("python", m[1], "path"); }
       return found;
     }
 
+    // kb.logversions.EXACT: sources that print a whole version
+    function fromHeader(seen) {
+      return seen.from === "platform" || seen.from === "plugins" || seen.from === "header";
+    }
+
     function exact(seen) {
-      return seen.from === "platform" || seen.from === "plugins" || seen.version.split(".").length >= 3;
+      return fromHeader(seen) || seen.version.split(".").length >= 3;
     }
 
     function release(version) {
@@ -448,13 +460,19 @@
       return compareReleases(read, row) === 0;
     }
 
+    // kb.logversions.best_row: agreeing on CONTEXT columns alone (Python, pytest) picks no row
     function bestRow(rows, seen) {
       var best = null, most = 0, tied = false;
       rows.forEach(function (row) {
         var shared = seen.filter(function (s) { return Object.prototype.hasOwnProperty.call(row.versions, s.name); });
         if (shared.some(function (s) { return !agrees(s, row.versions[s.name]); })) { return; }
-        if (shared.length > most) { best = row; most = shared.length; tied = false; }
-        else if (shared.length && shared.length === most) { tied = true; }
+        if (!shared.some(function (s) { return data.context.indexOf(s.name) < 0; })) { return; }
+        if (shared.length > most) {
+          best = { set: row.set, versions: row.versions, line: row.line,
+                   agreed: shared.map(function (s) { return s.name + " " + s.version; }) };
+          most = shared.length;
+          tied = false;
+        } else if (shared.length === most) { tied = true; }
       });
       return tied ? null : best;
     }
@@ -481,9 +499,11 @@
       var plainText = text.indexOf("\x1b") >= 0 || text.indexOf("#x1B") >= 0 ? text.replace(ansi, "") : text;
       result.versions = readVersions(plainText);
       if (result.versions.length) {
-        var named = [];
+        var named = [];  // kb.triage.named_by_cause: not an entry named by frames alone
         result.reports.forEach(function (f) {
-          if (f.matches.length && named.indexOf(f.matches[0].id) < 0) { named.push(f.matches[0].id); }
+          if (f.matches.length && f.matches[0].basis !== "frames" && named.indexOf(f.matches[0].id) < 0) {
+            named.push(f.matches[0].id);
+          }
         });
         named.forEach(function (id) {
           var entry = entries.filter(function (e) { return e.id === id; })[0];
@@ -516,13 +536,13 @@
     function versionLines(result) {
       if (!result.versions.length || !result.ranked.length) { return []; }
       var out = ["versions read: " + result.versions.map(function (s) {
-        return s.name + " " + s.version + (s.from === "platform" || s.from === "plugins" ? "" : " (" + s.from + ")");
+        return s.name + " " + s.version + (fromHeader(s) ? "" : " (" + s.from + ")");
       }).join(", ")];
       result.notes.forEach(function (n) {
         out.push("note (" + n[0] + ", " + n[1].when.join(" and ") + "): " + n[1].text + " [" + n[1].cite + "]");
       });
       result.rows.forEach(function (r) {
-        out.push("measured (" + r[0] + ", its Versions table): " + r[1].line);
+        out.push("measured (" + r[0] + ", its Versions table): " + r[1].line + " (agrees on " + r[1].agreed.join(", ") + ")");
       });
       return out;
     }
@@ -530,7 +550,8 @@
     // kb.triage.explain and format_report's lines, without the file paths
     function explain(match) {
       var head = "  evidence: " + match.strength + " (" + match.signature + ")";
-      return [head + (match.strength === "weak" ? " - " + data.weak : "")]
+      var weak = match.basis === "frames" ? data.weakFrames : data.weak;
+      return [head + (match.strength === "weak" ? " - " + weak : "")]
         .concat(match.lines.map(function (line) { return "    | " + line; }));
     }
 
