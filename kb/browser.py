@@ -5,7 +5,7 @@ So that the two cannot drift, it holds no pattern of its own: everything it matc
 from here, taken from the Python objects ``kb triage`` uses (``kb.signature.NORMALISE`` and the
 colour-code and Windows-path patterns, ``kb.triage``'s report-splitting patterns, its "weak"
 wording, and each entry's usable signatures as ``kb.triage.compiled`` parses them, with their
-frame specs as the patterns ``kb.signature.FrameSpec`` compiles; ``kb.logversions``' patterns, tox factor names and context columns and
+frame specs as the patterns ``kb.frames.FrameSpec`` compiles; ``kb.logversions``' patterns, tox factor names and context columns and
 each entry's usable notes, their requirements split into (operator, version) pairs by
 ``packaging``, and its Versions-table rows).
 """
@@ -15,7 +15,7 @@ import re
 
 from packaging.requirements import Requirement
 
-from . import logversions, signature, triage
+from . import frames, logsplit, logversions, signature, triage, triage_text
 from .entries import Entry
 
 #: patterns given to JavaScript with these flags ("g" added where a loop needs it)
@@ -29,19 +29,19 @@ def data(entries: list[Entry]) -> dict:
                       for p, r, literal in signature.NORMALISE],
         "ansi": signature.ANSI.pattern,
         "windowsRelative": signature._RELATIVE_WINDOWS.pattern,
-        "section": triage.SECTION.pattern,
-        "banner": triage.BANNER.pattern,
-        "summary": triage.SUMMARY.pattern,
-        "unittest": triage.UNITTEST.pattern,
-        "final": triage.FINAL.pattern,
-        "weak": triage.WEAK,
-        "weakFrames": triage.WEAK_FRAMES,
+        "section": logsplit.SECTION.pattern,
+        "banner": logsplit.BANNER.pattern,
+        "summary": logsplit.SUMMARY.pattern,
+        "unittest": logsplit.UNITTEST.pattern,
+        "final": logsplit.FINAL.pattern,
+        "weak": triage_text.WEAK,
+        "weakFrames": triage_text.WEAK_FRAMES,
         "factorNames": logversions.FACTOR_NAMES,
         "context": sorted(logversions.CONTEXT),
-        "frame": signature.FRAME.pattern,
-        "traceback": triage.TRACEBACK.pattern,
-        "chained": triage.CHAINED.pattern,
-        "listed": triage.LISTED,
+        "frame": frames.FRAME.pattern,
+        "traceback": logsplit.TRACEBACK.pattern,
+        "chained": logsplit.CHAINED.pattern,
+        "listed": triage_text.LISTED,
         "versions": {key: getattr(logversions, key.upper()).pattern
                      for key in ("platform", "plugins", "plugin", "django", "distribution", "tox", "factor",
                                  "interpreter")},

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .matrix_results import Outcome, SetRecord
+from .signature import plain
 from .soak import EXCEPTION_LINE, stop_tree, summary
-from .triage import plain
 
 
 def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], jobs: int,

@@ -56,21 +56,11 @@ def known_issues(reports, root: "Path | list[Path] | None" = None) -> list[str]:
     it matched, why, its files and its layer; then, with two or more failing tests, each test's best
     entry; then the installed versions the named entries' notes and Versions tables speak of."""
     from . import roots
+    from .logsplit import Reports
     from .results import Triage
-    from .triage import (
-        Reports,
-        entry_notes,
-        entry_rows,
-        explain,
-        failure_lines,
-        match_entry,
-        normalise,
-        per_failure,
-        rank,
-        ranked_failures,
-        shown,
-        version_lines,
-    )
+    from .signature import normalise
+    from .triage import entry_notes, entry_rows, match_entry, per_failure, rank, ranked_failures
+    from .triage_text import explain, failure_lines, shown, version_lines
 
     named = [root] if isinstance(root, Path) else root
     entries, _ = roots.scan(roots.layers(named))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import REPO, roots, table
-from .triage import plain
+from .signature import plain
 
 
 def add_arguments(parser) -> None:

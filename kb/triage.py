@@ -25,42 +25,18 @@ binary data, text that is not UTF-8, malformed XML) or layers that cannot be rea
 malformed, an id defined in two layers) with a one-line reason.
 """
 
-import bisect
 import functools
-import json
-import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from . import roots
 from .entries import Entry
-from .logversions import best_row, describe, parse_notes, read, table_rows
+from .logsplit import Reports
+from .logversions import best_row, parse_notes, read, table_rows
 from .results import Failure, Match, Triage
-from .signature import Signature, frames, needles, normalise, parse_all, plain  # noqa: F401 - plain: kb.soak
-
-# Line patterns of a pytest log. Each starts with "\n" (and the text is searched with a "\n"
-# in front) because a literal first character lets the regex engine skip ahead fast.
-#: pytest's per-test report header: ``____ test_name ____`` / ``____ ERROR at setup of x ____``
-SECTION = re.compile(r"\n_{3,} (.+?) _{3,}[ \t]*$", re.M)
-#: the end of pytest's FAILURES/ERRORS part: the next ``=====`` banner
-BANNER = re.compile(r"\n={3,}.*$", re.M)
-#: ``FAILED tests/test_x.py::test_y - RuntimeError: ...`` (short test summary, ``-ra``)
-SUMMARY = re.compile(r"\n(?:FAILED|ERROR) (\S+)(?: - .*)?$", re.M)
-#: unittest's and Django's test runner: ``ERROR: test_x (module.Class.test_x)``
-UNITTEST = re.compile(r"\n(?:ERROR|FAIL): (\S+ \(.+\))$", re.M)
-#: pytest's last line, ``==== 2 failed, 3 warnings in 4.00s ====`` (``-q``: no ``=``). What
-#: follows it comes from the interpreter's shutdown (tasks destroyed pending, ``Exception
-#: ignored in``), not from a test: a log with failing tests is not judged by it
-FINAL = re.compile(r"\n(?:=+ )?(?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?"
-                   r"|deselected|rerun)(?:, |(?= in )))+ in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
-                   r"(?: =+)?[ \t]*$", re.M)
-#: a traceback that starts a failure of its own in a plain text (no pytest or unittest reports):
-#: one not chained to the one before it (``During handling of the above exception, another
-#: exception occurred:`` / ``The above exception was the direct cause of ...`` just above it)
-TRACEBACK = re.compile(r"\nTraceback \(most recent call last\):$", re.M)
-CHAINED = re.compile(r"(?:During handling of the above exception, another exception occurred|"
-                     r"The above exception was the direct cause of the following exception):\n*$")
+from .signature import Signature, normalise, parse_all, plain
+from .triage_text import as_json, format_report
 
 
 class InputError(Exception):
@@ -331,107 +307,6 @@ def _compile(key) -> tuple[list[Signature], list[str]]:
     return parse_all(_unkey(key))
 
 
-class Reports:
-    """The failure reports of one normalised text: pytest's per-test sections, its
-    ``FAILED id - message`` summary lines, unittest's ``ERROR:``/``FAIL:`` blocks, and the rest
-    of the text as one more report (a traceback, a server log, ``--tb=line`` lines). In a log
-    with failing tests, what follows pytest's last line (``FINAL``) is left out."""
-
-    def __init__(self, text: str, source: str):
-        spans = []  # (start, end, name)
-        sections = list(_lines(SECTION, text)) + list(_lines(UNITTEST, text))
-        sections.sort()
-        summary = list(_lines(SUMMARY, text))
-        if sections or summary:
-            # pytest's last line follows its last report: look after that first (a log's tail, not
-            # its 10 MB), the whole text only where nothing is found there
-            tail = max(start for start, _, _ in sections + summary)
-            ends = [m.end() for m in FINAL.finditer(text, tail)] or [end for _, end, _ in _lines(FINAL, text)]
-            if ends and ends[-1] < len(text):
-                text = text[:ends[-1]]
-                sections = [s for s in sections if s[0] < len(text)]
-                summary = [s for s in summary if s[0] < len(text)]
-        self.full = text
-        banners = [start for start, _, _ in _lines(BANNER, text)]
-        for i, (start, end, name) in enumerate(sections):
-            stop = sections[i + 1][0] if i + 1 < len(sections) else len(text)
-            after = bisect.bisect_right(banners, end)
-            if after < len(banners):
-                stop = min(stop, banners[after])
-            spans.append((start, stop, name.removeprefix("ERROR at ").strip()))
-        span_starts, span_stops = [a for a, _, _ in spans], [b for _, b, _ in spans]  # sorted, apart
-        summary = [(s, e, n) for s, e, n in summary
-                   if not ((i := bisect.bisect_right(span_starts, s) - 1) >= 0 and s < span_stops[i])]
-        spans = sorted(spans + summary)
-        self.count = max(len(sections), len(summary), 1)
-        self.units = False  # the text is cut into tracebacks; the rest is then the whole text
-        if not spans:
-            cuts = [start for start, _, _ in _lines(TRACEBACK, text)
-                    if start > 0 and not CHAINED.search(text[max(0, start - 200): start])]
-            if cuts:
-                bounds = [0, *cuts, len(text)]
-                spans = [(bounds[i], bounds[i + 1], f"{source} (traceback {i + 1})") for i in range(len(bounds) - 1)]
-                self.units, self.count = True, len(spans)
-        self.starts = [s for s, _, _ in spans]
-        self.ends = [e for _, e, _ in spans]
-        self.names = [n for _, _, n in spans] + [source]
-        gaps, at = [], 0
-        for start, end, _ in spans:
-            if start > at:
-                gaps.append((at, start))
-            at = max(at, end)
-        gaps.append((at, len(text)))
-        self.gaps = gaps
-        self._rest = text if self.units else None
-        self._frames: dict[int, list] = {}
-
-    def frames(self, index: int) -> list:
-        """The frames of report ``index`` (``kb.signature.frames``), read once."""
-        if index not in self._frames:
-            self._frames[index] = frames(self.text(index))
-        return self._frames[index]
-
-    def index_of(self, offset: int) -> int:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i if i >= 0 and offset < self.ends[i] else len(self.starts)
-
-    def text(self, index: int) -> str:
-        if index < len(self.starts):
-            return self.full[self.starts[index]: self.ends[index]]
-        if self._rest is None:
-            self._rest = "\n".join(self.full[a:b] for a, b in self.gaps)
-        return self._rest
-
-    def hits(self, pattern: re.Pattern) -> list[int]:
-        """The reports in which ``pattern`` occurs (one search over the whole text, none when
-        the text lacks every literal a match needs)."""
-        required = needles(pattern)
-        if required and not any(needle in self.full for needle in required):
-            return []
-        found, pos = [], 0
-        while (m := pattern.search(self.full, pos)) is not None:
-            index = self.index_of(m.start())
-            if not found or found[-1] != index:
-                found.append(index)
-            if index == len(self.starts):  # the rest: one report; look in the next section
-                nxt = bisect.bisect_right(self.starts, m.start())
-                if nxt >= len(self.starts):
-                    break
-                pos = self.starts[nxt]
-            else:
-                pos = max(self.ends[index], m.end() + 1)
-        return sorted(set(found))
-
-
-def _lines(pattern: re.Pattern, text: str):
-    """``(start, end, group 1 or "")`` of each line matching ``pattern`` (which starts with \\n)."""
-    first = pattern.match("\n" + text[:4096])  # the first line has no "\n" before it
-    if first and first.end() - 1 <= len(text):
-        yield 0, first.end() - 1, first.group(1) if pattern.groups else ""
-    for m in pattern.finditer(text):
-        yield m.start() + 1, m.end(), m.group(1) if pattern.groups else ""
-
-
 def _first_per_place(found: list[Match]) -> list[Match]:
     seen, kept = {}, []
     for match in found:
@@ -441,111 +316,3 @@ def _first_per_place(found: list[Match]) -> list[Match]:
         elif match.score > kept[seen[match.where]].score:
             kept[seen[match.where]] = match
     return kept
-
-
-def shown(path: Path) -> str:
-    """``path`` relative to the working directory when it is below it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-WEAK = "this message alone; other causes print it too. Check the write-up's Symptom"
-#: the same for a match on frames alone: no message matched
-WEAK_FRAMES = ("only frames matched, no message: any error raised inside them shows them too. "
-               "Read the exception line first, then the write-up's Symptom")
-
-
-def explain(match: Match, indent: str = "  ") -> list[str]:
-    """The lines saying why ``match`` was made: signature, strength, the evidence lines."""
-    head = f"{indent}evidence: {match.strength} ({match.signature})"
-    weak = WEAK_FRAMES if match.basis == "frames" else WEAK
-    lines = [head + (f" - {weak}" if match.strength == "weak" else "")]
-    lines += [f"{indent}  | {line}" for line in match.lines]
-    return lines
-
-
-#: failing tests listed one per line, at most
-LISTED = 20
-
-
-def failure_lines(report: Triage, limit: int = LISTED) -> list[str]:
-    """Each failure report with its best entry (or none), strongest first, when there are two
-    or more and something matched: a strong match in one test never hides another test's cause."""
-    if len(report.reports) < 2 or not report.matched:
-        return []
-    out = [f"{len(report.reports)} failure reports, each with its best entry, strongest first:"]
-    for failure in report.reports[:limit]:
-        best = failure.best
-        if best is None:
-            out.append(f"  {failure.where}: no known issue")
-            continue
-        also = [m.entry_id for m in failure.matches[1:]]
-        out.append(f"  {failure.where}: {best.entry_id} ({best.strength}, {best.signature})"
-                   + (f"; also {', '.join(also)}" if also else ""))
-    if len(report.reports) > limit:
-        out.append(f"  (and {len(report.reports) - limit} more)")
-    return out
-
-
-def version_lines(report: Triage, label: str = "versions read") -> list[str]:
-    """The versions read, and the notes and Versions-table rows they select (when something
-    matched: they point at a fix)."""
-    if not report.versions or not report.matched:
-        return []
-    out = [f"{label}: {describe(report.versions)}"]
-    for entry_id, note in report.notes:
-        out.append(f"note ({entry_id}, {' and '.join(note.when)}): {note.text} [{note.cite}]")
-    for entry_id, row in report.rows:
-        out.append(f"measured ({entry_id}, its Versions table): {row['line']} "
-                   f"(agrees on {', '.join(row['agreed'])})")
-    return out
-
-
-def format_report(report: Triage, limit: int = 3) -> str:
-    if not report.matched:
-        return (f"no known issue matches {report.source} "
-                f"({report.failures} failure report{'s' * (report.failures != 1)} looked at)")
-    tail = failure_lines(report)
-    tail += [""] if tail else []
-    tail += version_lines(report)
-    out = []
-    for rank_no, matches in enumerate(report.matches.values(), 1):
-        best = max(matches, key=lambda m: m.score)
-        places = [m.where for m in matches]
-        more = f" (and {len(places) - limit} more)" if len(places) > limit else ""
-        out += [f"{rank_no}. {best.entry_id}: {best.title}", *explain(best),
-                f"  in:       {', '.join(places[:limit])}{more}",
-                f"  write-up: {shown(best.writeup)}",
-                f"  notebook: {shown(best.notebook)}",
-                *([f"  layer:    {best.layer}"] if best.layer else []),
-                ""]
-    out += tail
-    n = len(report.matches)
-    out.append(f"{n} known issue{'s' * (n != 1)} matched in {report.source}"
-               + (", strongest evidence first" if n > 1 else ""))
-    return "\n".join(out)
-
-
-def _match_json(m: Match) -> dict:
-    return {"id": m.entry_id, "title": m.title, "signature": m.signature, "strength": m.strength,
-            "lines": list(m.lines), "line": m.line, "where": m.where, "writeup": str(m.writeup),
-            "notebook": str(m.notebook), "layer": m.layer, "basis": m.basis}
-
-
-def as_json(report: Triage) -> str:
-    """``source``, ``failures`` and ``matches`` (every match, grouped by entry, strongest entry
-    first) as before; ``reports``: one item per failure report, strongest first, with its
-    ``best`` match (null: no known issue) and the other entries it matches (``also``);
-    ``versions``: what the input shows; ``notes`` and ``rows``: what they select."""
-    return json.dumps({
-        "source": report.source,
-        "failures": report.failures,
-        "matches": [_match_json(m) for found in report.matches.values() for m in found],
-        "reports": [{"where": f.where, "best": _match_json(f.best) if f.best else None,
-                     "also": [m.entry_id for m in f.matches[1:]]} for f in report.reports],
-        "versions": [{"name": s.name, "version": s.version, "from": s.source} for s in report.versions],
-        "notes": [{"id": i, "when": list(n.when), "text": n.text, "cite": n.cite} for i, n in report.notes],
-        "rows": [{"id": i, "set": row["set"], "line": row["line"], "agreed": row["agreed"]} for i, row in report.rows],
-    }, indent=2)

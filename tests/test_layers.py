@@ -75,3 +75,14 @@ def test_the_checks_see_lazy_imports_and_cycles(tmp_path):
     assert edges == {"harness.late": {"kb.entries", "harness.early"}}
     assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b", "a"]]
 
+
+
+#: issue 20: a module that grows past this does several jobs; split it by responsibility
+MAX_LINES = 350
+
+
+def test_no_module_in_harness_kb_or_bench_is_over_350_lines():
+    long = sorted(f"{path.relative_to(ROOT)}: {n} lines"
+                  for top in ("harness", "kb", "bench") for path in (ROOT / top).rglob("*.py")
+                  if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES)
+    assert long == []

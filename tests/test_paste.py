@@ -26,7 +26,8 @@ from kb.corpus import texts
 from kb.entries import scan
 from kb.lint_corpus import listed_for, summary_only
 from kb.signature import normalise
-from kb.triage import explain, failure_lines, triage, version_lines
+from kb.triage import triage
+from kb.triage_text import explain, failure_lines, version_lines
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
 ENTRIES, _ = scan(REPO)

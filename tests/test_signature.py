@@ -169,7 +169,7 @@ LIVE_CAPTURES = REPO / "corpus/live-server-testcase/captured/lts"
 
 @pytest.mark.parametrize("form", ["auto", "long", "short", "native", "django"])
 def test_frames_are_read_from_every_traceback_form_with_their_function(form):
-    from kb.signature import frames
+    from kb.frames import frames
 
     text = normalise((LIVE_CAPTURES / f"in_memory_refused.{form}.txt").read_text(encoding="utf-8"))
     found = [(path, function) for path, function, _ in frames(text)]
@@ -179,7 +179,7 @@ def test_frames_are_read_from_every_traceback_form_with_their_function(form):
 
 
 def test_a_frame_spec_matches_the_end_of_the_path_and_the_function_in_order():
-    from kb.signature import FrameSpec, frames, match_frames
+    from kb.frames import FrameSpec, frames, match_frames
 
     text = normalise((LIVE_CAPTURES / "in_memory_refused.native.txt").read_text(encoding="utf-8"))
     found = frames(text)

@@ -11,7 +11,8 @@ from kbfixture import write_entry
 
 from kb import REPO, cli
 from kb.entries import scan
-from kb.triage import decode, format_report, triage
+from kb.triage import decode, triage
+from kb.triage_text import format_report
 
 FAILING_TESTS = textwrap.dedent('''
     import asyncio

@@ -78,7 +78,7 @@
       return text;
     }
 
-    // kb.signature.frames: [path, function, offset] of each frame of a normalised report
+    // kb.frames.frames: [path, function, offset] of each frame of a normalised report
     function frames(text) {
       var found = [], firstDef = null, all = regex(data.frame, "gm"), m;
       while ((m = all.exec(text)) !== null) {
@@ -96,7 +96,7 @@
       return found;
     }
 
-    // kb.signature.match_frames: the offsets of the frames the specs name, in order, or null
+    // kb.frames.match_frames: the offsets of the frames the specs name, in order, or null
     function matchFrames(specs, found) {
       var offsets = [], at = 0;
       for (var i = 0; i < specs.length; i += 1) {
