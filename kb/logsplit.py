@@ -45,10 +45,12 @@ class Reports:
         sections.sort()
         summary = list(_lines(SUMMARY, text))
         if sections or summary:
-            # pytest's last line follows its last report: look after that first (a log's tail, not
-            # its 10 MB), the whole text only where nothing is found there
+            # pytest's last line follows its last report (the short test summary is printed before
+            # it: _pytest/terminal.py, pytest_sessionfinish). A final line with a report after it
+            # (an earlier run of a log whose last run was cut off, a pasted summary put first)
+            # ends nothing: only the tail after the last report is read
             tail = max(start for start, _, _ in sections + summary)
-            ends = [m.end() for m in FINAL.finditer(text, tail)] or [end for _, end, _ in _lines(FINAL, text)]
+            ends = [m.end() for m in FINAL.finditer(text, tail)]
             if ends and ends[-1] < len(text):
                 text = text[:ends[-1]]
                 sections = [s for s in sections if s[0] < len(text)]

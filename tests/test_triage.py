@@ -356,6 +356,36 @@ def test_when_a_strong_match_is_in_one_test_then_a_weak_cause_of_another_test_is
         ("test_cookie.py::test_alice", "auth-middleware", "weak")]
 
 
+def test_when_a_failing_test_follows_a_final_line_then_it_is_still_judged():
+    # pytest prints its short test summary before its last line (_pytest/terminal.py 9.2.0:
+    # pytest_terminal_summary, then summary_stats), so a report after a final line belongs to
+    # another run: a CI log of two runs whose second was cut off before its own last line
+    first, second = read(MOCK_LOG), read(LIVE_LOG)
+    cut = second[: second.rindex("\n=") + 1]
+    assert "ImproperlyConfigured" in cut and " in 25.80s " not in cut
+    report = triage(first + cut, LIVE, "ci.log")
+    answers = {f.where: f.best.entry_id for f in report.reports if f.best}
+    assert answers["test_in_memory_refused.py::MatchOverLiveServer::test_a_user_joins_a_match"] == \
+        "live-server-testcase"
+    assert answers["test_mock.py::test_a"] == "mock-misconfiguration"
+    # what follows the last run's final line is still left out (the interpreter's shutdown)
+    trailer = "\nRuntimeError: Event loop is closed\n"
+    assert [f.best.entry_id for f in triage(second + trailer, LIVE).reports if f.best] == ["live-server-testcase"]
+
+
+def test_when_pytest_asyncios_own_no_current_loop_error_shows_no_frame_then_the_note_for_its_versions_points_at_it():
+    # captured on the lts set (pytest-asyncio 0.23.8): --tb=line shows only asyncio/events.py, so
+    # triage names no-current-event-loop; the plugins: line selects the note for 0.23-1.1
+    text = read(REPO / "corpus/pytest-asyncio-setup/captured/lts/asyncio_run_in_sync_fixture.line.txt")
+    report = triage(text, LIVE)
+    assert list(report.matches) == ["no-current-event-loop"]
+    assert [(i, n.cite) for i, n in report.notes] == [
+        ("no-current-event-loop", "https://github.com/pytest-dev/pytest-asyncio/issues/658")]
+    # pytest-asyncio 1.5.0 (the pins) cannot raise it itself: no note
+    pins = read(REPO / "corpus/no-current-event-loop/captured/pins/get_event_loop_in_sync_test.line.txt")
+    assert "asyncio-1.5.0" in pins and triage(pins, LIVE).notes == []
+
+
 def test_when_plain_tracebacks_follow_each_other_then_each_is_a_failure_report_of_its_own():
     first = REPO / "corpus/mock-misconfiguration/captured/pins/forgot.script.txt"
     second = REPO / "corpus/live-server-testcase/captured/pins/no_daphne.script.txt"

@@ -154,7 +154,9 @@
       var sections = lines(data.section, text).concat(lines(data.unittest, text)).sort(compareTuples);
       var summary = lines(data.summary, text);
       if (sections.length || summary.length) {  // kb.triage.FINAL: shutdown output is left out
-        var ends = lines(data.final, text).map(function (l) { return l[1]; });
+        var tail = Math.max.apply(null, sections.concat(summary).map(function (l) { return l[0]; }));
+        var ends = lines(data.final, text).filter(function (l) { return l[0] > tail; })  // after the last report only
+          .map(function (l) { return l[1]; });
         if (ends.length && ends[ends.length - 1] < text.length) {
           text = text.slice(0, ends[ends.length - 1]);
           var before = function (l) { return l[0] < text.length; };
