@@ -73,12 +73,18 @@ def run_guard(entry_id: str, timeout: float = 300.0) -> SimpleNamespace:
     where = layer.project if layer is not None else project()
     path = guard_path(entry.root, entry_id)
     result = run_pytest(str(path), timeout=timeout, cwd=where, env={"COLUMNS": "200"})
+    guard_passed(result, path.relative_to(where) if path.is_relative_to(where) else path)
+    return result
+
+
+def guard_passed(result: SimpleNamespace, path) -> None:
+    """A guard run proves something only if it ran a test and every test passed (no failure,
+    error or skip: a skipped guard guards nothing); prints pytest's summary line."""
     assert result.returncode == 0, result.output
     assert result.outcomes.get("passed", 0) > 0, result.output
     unexpected = set(result.outcomes) - {"passed", "warning", "warnings"}
     assert not unexpected, f"{path}: {result.outcomes}"
-    print(f"{path.relative_to(where) if path.is_relative_to(where) else path}: {result.summary}")
-    return result
+    print(f"{path}: {result.summary}")
 
 
 def check_claims(entry_id: str, observed: list[str], quoted: list[str] = ()) -> None:
