@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -104,7 +104,7 @@ def write_summary(build: Path, results: list[RunResult], parameters: dict) -> Pa
     path = build / "summary.json"
     build.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017 - UTC is 3.11+; oldest is 3.10
         "parameters": parameters,
         "results": [r.to_json() for r in results],
     }, indent=2) + "\n", encoding="utf-8")
