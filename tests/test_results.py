@@ -16,3 +16,21 @@ def test_only_passed_runs_are_ok_and_results_serialise_to_json_fields():
     assert not RunResult("a", "timeout", 1.0).ok
     assert RunResult("a", "failed", 2.5, "In [3]: E: x", "executed/a.ipynb").to_json() == {
         "id": "a", "status": "failed", "seconds": 2.5, "error": "In [3]: E: x", "output": "executed/a.ipynb"}
+
+
+def test_the_results_module_imports_on_python_3_10_the_oldest_sets_interpreter():
+    """Every notebook's last cell (check_claims) imports kb.results through kb.lint; the oldest
+    set runs Python 3.10, which has no datetime.UTC."""
+    import subprocess
+
+    import pytest
+
+    from harness.servers import REPO
+    from kb.versions import find_python
+
+    python = find_python("3.10")
+    if python is None:
+        pytest.skip("no Python 3.10 here")
+    done = subprocess.run([str(python), "-c", "import kb.results as r; print(r.RunResult('a', 'passed', 1.0).ok)"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(REPO)})
+    assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr[-2000:]
