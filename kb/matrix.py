@@ -42,7 +42,7 @@ from .matrix_results import (
     write_expect,
     write_json,
 )
-from .matrix_runs import STOPPING, run_set
+from .matrix_runs import STOPPING, failed_log_tails, run_set
 
 DEFAULT_TIMEOUT = 900.0  #: seconds for one notebook or one guard file, start to end
 
@@ -121,6 +121,8 @@ def run(args) -> int:
     print(format_table(records, entries))
     print(f"\nbuild/matrix.json written; {len(records)} set(s) in {wall:.0f} s")
     problems = judge(records, expected)
+    if problems:  # what went wrong, readable in a CI log that keeps nothing else
+        print("\n".join(failed_log_tails(build, records)), file=sys.stderr)
     for line in problems:
         print(f"kb matrix: {line}", file=sys.stderr)
     return 1 if problems else 0

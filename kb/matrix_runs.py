@@ -137,3 +137,20 @@ def run_error(log: str) -> str:
         if EXCEPTION_LINE.match(line.removeprefix("E ")) or "error: " in line.lower():
             return line[:240]
     return lines[-1][:240] if lines else ""
+
+
+def failed_log_tails(build: Path, records, lines: int = 60) -> list[str]:
+    """For each notebook or guard run that did not pass: a header and the last ``lines`` lines
+    of its pytest log (the failing cell's output, which one error line cannot show)."""
+    out = []
+    for record in records:
+        for entry_id, kinds in record.entries.items():
+            for kind, outcome in kinds.items():
+                log = build / "matrix" / record.name / "reports" / f"{entry_id}.{kind}.log"
+                if outcome.status not in ("failed", "timeout") or not log.is_file():
+                    continue
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+                out += [f"--- [{record.name}] {entry_id} {kind} {outcome.status}: the last {len(tail)} lines of {log}",
+                        *tail]
+    return out
+

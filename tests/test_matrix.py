@@ -363,3 +363,17 @@ def test_merge_of_an_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert kb_matrix(root, "--merge", str(tmp_path / "absent.json")) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("kb matrix: ") and "absent.json" in err and "\n" not in err
+
+
+def test_failed_log_tails_print_the_end_of_each_failed_runs_log_and_nothing_for_passed_ones(tmp_path):
+    reports = tmp_path / "matrix" / "lts" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "a.notebook.log").write_text("".join(f"line {n}\n" for n in range(100)))
+    (reports / "a.guard.log").write_text("all good\n")
+    record = matrix_results.SetRecord("lts", "ran", entries={"a": {
+        "notebook": matrix_results.Outcome("failed", 3.0, "AssertionError: ..F.."),
+        "guard": matrix_results.Outcome("passed", 1.0)}})
+    tails = matrix_runs.failed_log_tails(tmp_path, [record], lines=5)
+    assert tails[0].startswith("--- [lts] a notebook failed: the last 5 lines of ")
+    assert tails[1:] == [f"line {n}" for n in range(95, 100)]
+    assert "all good" not in tails
