@@ -18,6 +18,9 @@ run's failures as such a file. --record folds build/matrix.json's outcomes into
 versions/results.json (committed): each set and entry it ran replaces its record, the rest is
 kept (a set recorded on other versions loses the outcomes not run again); --write-tables writes each listed write-up's generated
 Versions table from it. These three only read and write files (no run).
+--rerun N runs a failed (not timed-out) notebook or guard file again, up to N times: one that
+then passes counts as passed, is printed FLAKY with its first error and the end of its first log,
+and keeps the first error in build/matrix.json ("flaky"). A test that always fails still fails.
 --shard K/N runs shard K of a stable split of the entries (kb/shard.py); --merge of the
 shards' matrix.json files with --expect judges them together as one run would be judged.
 
@@ -58,6 +61,9 @@ def add_arguments(parser) -> None:
                         help="notebooks and guard files run at the same time (default: 2)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"limit for one notebook or guard file (default: {DEFAULT_TIMEOUT:.0f})")
+    parser.add_argument("--rerun", type=int, default=0, metavar="N",
+                        help="run a failed notebook or guard file again, up to N times; one that then "
+                             "passes counts as passed and is reported FLAKY with its first error (default: 0)")
     parser.add_argument("--expect", type=Path, default=None, metavar="FILE",
                         help="known failures (JSON); pass when exactly these fail, as written")
     parser.add_argument("--record", action="store_true",
@@ -95,8 +101,8 @@ def run(args) -> int:
         if args.shard is not None:
             entries = shard.choose(entries, args.shard, root)
         expected = load_expect(args.expect) if args.expect else None
-        if args.jobs < 1 or args.timeout <= 0:
-            raise versions.VersionsError("-n must be 1 or more and --timeout positive")
+        if args.jobs < 1 or args.timeout <= 0 or args.rerun < 0:
+            raise versions.VersionsError("-n must be 1 or more, --timeout positive and --rerun 0 or more")
         uv = envs.find_uv()
         if uv is None:
             raise versions.VersionsError("no uv: `pip install uv` (requirements.txt pins it)")
@@ -111,7 +117,8 @@ def run(args) -> int:
         for vset in sets:
             record = install(vset, root, build / "matrix" / vset.name, uv)
             if record.status == "ran":
-                run_set(record, root, build / "matrix" / vset.name, entries, args.jobs, args.timeout)
+                run_set(record, root, build / "matrix" / vset.name, entries, args.jobs, args.timeout,
+                        args.rerun)
             records.append(record)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -121,8 +128,12 @@ def run(args) -> int:
     print(format_table(records, entries))
     print(f"\nbuild/matrix.json written; {len(records)} set(s) in {wall:.0f} s")
     problems = judge(records, expected)
-    if problems:  # what went wrong, readable in a CI log that keeps nothing else
+    flaky = [f"[{r.name}] {entry_id} {kind} passed only on a re-run; the first run failed: {o.flaky}"
+             for r in records for entry_id, kinds in r.entries.items() for kind, o in kinds.items() if o.flaky]
+    if problems or flaky:  # what went wrong, readable in a CI log that keeps nothing else
         print("\n".join(failed_log_tails(build, records)), file=sys.stderr)
+    for line in flaky:
+        print(f"kb matrix: FLAKY: {line}", file=sys.stderr)
     for line in problems:
         print(f"kb matrix: {line}", file=sys.stderr)
     return 1 if problems else 0

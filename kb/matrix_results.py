@@ -18,6 +18,13 @@ class Outcome:
     status: str
     seconds: float = 0.0
     error: str = ""
+    #: with --rerun: the error of the first run when a re-run passed (a flaky run, reported)
+    flaky: str = ""
+
+
+def outcome_dict(outcome: Outcome) -> dict:
+    """An outcome as JSON: ``flaky`` only where a re-run passed."""
+    return {k: v for k, v in asdict(outcome).items() if k != "flaky" or v}
 
 
 @dataclass
@@ -53,7 +60,7 @@ def load_expect(path: Path) -> dict:
 def to_json(records: list[SetRecord], wall: float) -> dict:
     return {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
             "wall_seconds": round(wall, 1),
-            "sets": [{**asdict(r), "entries": {e: {k: asdict(o) for k, o in kinds.items()}
+            "sets": [{**asdict(r), "entries": {e: {k: outcome_dict(o) for k, o in kinds.items()}
                                                for e, kinds in r.entries.items()}}
                      for r in records]}
 
@@ -98,7 +105,8 @@ def format_table(records: list[SetRecord], entries: list[str]) -> str:
 
 
 def _short(outcome: Outcome) -> str:
-    return {"passed": "ok", "failed": "FAIL", "timeout": "TIMEOUT", "missing": "none"}[outcome.status]
+    status = {"passed": "ok", "failed": "FAIL", "timeout": "TIMEOUT", "missing": "none"}[outcome.status]
+    return f"{status}*" if outcome.flaky else status  # * passed on a re-run (--rerun)
 
 
 def judge(records: list[SetRecord], expected: dict | None) -> list[str]:

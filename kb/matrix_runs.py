@@ -16,8 +16,12 @@ from .soak import EXCEPTION_LINE, stop_tree, summary
 
 
 def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], jobs: int,
-            timeout: float) -> None:
-    """Each entry's notebook and guard file in the set's venv; fills ``record.entries``."""
+            timeout: float, rerun: int = 0) -> None:
+    """Each entry's notebook and guard file in the set's venv; fills ``record.entries``.
+
+    ``rerun``: a run that failed (not one that timed out) runs again up to that many times; one
+    that then passes is "passed" with ``flaky`` holding the first error, and its first log is
+    kept as ``<entry>.<kind>.first.log``."""
     venv = folder / "venv"
     env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
@@ -31,7 +35,7 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
         tasks.append((entry_id, "guard", [str(guard.relative_to(root))] if guard.exists() else None))
     record.entries = {entry_id: {} for entry_id in entries}
     pool = ThreadPoolExecutor(max_workers=jobs)
-    futures = {pool.submit(run_one, venv, root, reports / f"{entry_id}.{kind}", argv, timeout, env):
+    futures = {pool.submit(run_with_reruns, venv, root, reports / f"{entry_id}.{kind}", argv, timeout, env, rerun):
                (entry_id, kind) for entry_id, kind, argv in tasks}
     try:
         for future in as_completed(futures):
@@ -39,6 +43,8 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
             outcome = future.result()
             record.entries[entry_id][kind] = outcome
             error = f": {outcome.error}" if outcome.error else ""
+            if outcome.flaky:
+                error = f" on a re-run (FLAKY: the first run failed: {outcome.flaky})"
             print(f"[{record.name}] {entry_id} {kind} {outcome.status} in {outcome.seconds:.1f} s{error}",
                   flush=True)
     except BaseException:  # Ctrl-C, SIGTERM: no pytest, kernel or server outlives the run
@@ -51,6 +57,24 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
 #: pytest processes running now (stopped, with their kernels and servers, on Ctrl-C/SIGTERM)
 RUNNING: set = set()
 STOPPING = threading.Event()
+
+
+def run_with_reruns(venv: Path, root: Path, stem: Path, argv: list[str] | None, timeout: float,
+                    env: dict, rerun: int) -> Outcome:
+    first_log = stem.with_suffix(stem.suffix + ".first.log")
+    first_log.unlink(missing_ok=True)
+    outcome = run_one(venv, root, stem, argv, timeout, env)
+    first = outcome
+    for _ in range(rerun):
+        if outcome.status != "failed" or argv is None or STOPPING.is_set():
+            break
+        log = stem.with_suffix(stem.suffix + ".log")
+        if log.is_file() and not first_log.exists():
+            log.replace(first_log)
+        outcome = run_one(venv, root, stem, argv, timeout, env)
+    if outcome.status == "passed" and first.status != "passed":
+        outcome.flaky = first.error or first.status
+    return outcome
 
 
 def run_one(venv: Path, root: Path, stem: Path, argv: list[str] | None, timeout: float,
@@ -140,17 +164,19 @@ def run_error(log: str) -> str:
 
 
 def failed_log_tails(build: Path, records, lines: int = 60) -> list[str]:
-    """For each notebook or guard run that did not pass: a header and the last ``lines`` lines
+    """For each notebook or guard run that did not pass (or passed only on a re-run): a header and the last ``lines`` lines
     of its pytest log (the failing cell's output, which one error line cannot show)."""
     out = []
     for record in records:
         for entry_id, kinds in record.entries.items():
             for kind, outcome in kinds.items():
-                log = build / "matrix" / record.name / "reports" / f"{entry_id}.{kind}.log"
-                if outcome.status not in ("failed", "timeout") or not log.is_file():
+                stem = build / "matrix" / record.name / "reports" / f"{entry_id}.{kind}"
+                log = stem.with_suffix(stem.suffix + (".first.log" if outcome.flaky else ".log"))
+                if (outcome.status not in ("failed", "timeout") and not outcome.flaky) or not log.is_file():
                     continue
                 tail = log.read_text(errors="replace").splitlines()[-lines:]
-                out += [f"--- [{record.name}] {entry_id} {kind} {outcome.status}: the last {len(tail)} lines of {log}",
+                status = "FLAKY (failed, then passed on a re-run)" if outcome.flaky else outcome.status
+                out += [f"--- [{record.name}] {entry_id} {kind} {status}: the last {len(tail)} lines of {log}",
                         *tail]
     return out
 

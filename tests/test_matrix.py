@@ -377,3 +377,25 @@ def test_failed_log_tails_print_the_end_of_each_failed_runs_log_and_nothing_for_
     assert tails[0].startswith("--- [lts] a notebook failed: the last 5 lines of ")
     assert tails[1:] == [f"line {n}" for n in range(95, 100)]
     assert "all good" not in tails
+
+
+def test_rerun_reports_a_run_that_failed_then_passed_as_flaky_and_keeps_its_first_log(tmp_path, monkeypatch):
+    stem = tmp_path / "a.notebook"
+    outcomes = iter([matrix_results.Outcome("failed", 2.0, "AssertionError: first"), matrix_results.Outcome("passed", 2.0)])
+
+    def fake_run_one(venv, root, stem_, argv, timeout, env):
+        stem_.with_suffix(".notebook.log").write_text("the log of this run\n")
+        return next(outcomes)
+
+    monkeypatch.setattr(matrix_runs, "run_one", fake_run_one)
+    outcome = matrix_runs.run_with_reruns(tmp_path, tmp_path, stem, ["x"], 10.0, {}, rerun=1)
+    assert (outcome.status, outcome.flaky) == ("passed", "AssertionError: first")
+    assert (tmp_path / "a.notebook.first.log").read_text() == "the log of this run\n"
+
+
+def test_without_rerun_a_failed_run_stays_failed_and_a_rerun_that_fails_again_stays_failed(tmp_path, monkeypatch):
+    monkeypatch.setattr(matrix_runs, "run_one",
+                        lambda *a: matrix_results.Outcome("failed", 1.0, "AssertionError: always"))
+    for rerun in (0, 2):
+        outcome = matrix_runs.run_with_reruns(tmp_path, tmp_path, tmp_path / "b.guard", ["x"], 10.0, {}, rerun)
+        assert (outcome.status, outcome.error, outcome.flaky) == ("failed", "AssertionError: always", "")
