@@ -1,0 +1,358 @@
+"""What a rule sees of one file (``FileContext``) and of the project around it (``Project``).
+
+Pure ``ast``: nothing of the scanned project is imported. A name is followed to where it is
+made: a local assignment, a fixture (in the file or a ``conftest.py`` above it), a module-level
+assignment, or a project module it is imported from (found on the project's roots, not on
+``sys.path``)."""
+
+import ast
+import configparser
+import re
+from functools import cached_property
+from pathlib import Path
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py", ".git")
+
+
+def dotted(node) -> str:
+    """``a.b.c`` for a Name/Attribute chain (calls and subscripts cut it: ``f().x`` -> ``x``)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def kwarg(call: ast.Call, name: str, position: int | None = None):
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if position is not None and len(call.args) > position and not any(
+            isinstance(a, ast.Starred) for a in call.args[:position + 1]):
+        return call.args[position]
+    return None
+
+
+def constant(node, default=None):
+    return node.value if isinstance(node, ast.Constant) else default
+
+
+class FileContext:
+    def __init__(self, path: Path, source: str, project: "Project", tree: ast.Module | None = None):
+        self.path, self.source, self.project = path, source, project
+        self.tree = tree if tree is not None else ast.parse(source, str(path))
+        self.lines = source.splitlines()
+        self.parents, self.nodes = {}, []
+        for node in ast.walk(self.tree):
+            self.nodes.append(node)
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.calls = [n for n in self.nodes if isinstance(n, ast.Call)]
+        self.functions = [n for n in self.nodes if isinstance(n, FUNCTIONS)]
+        self.imports, self.assigns, self.defs, self.classes = {}, {}, {}, {}
+        for node in self.nodes:
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    self.imports[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                base = self.package_of(node.level)
+                for a in node.names:
+                    self.imports[a.asname or a.name] = ".".join(filter(None, [base, node.module, a.name]))
+        for node in self.tree.body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self.assigns[target.id] = node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+                self.assigns[node.target.id] = node.value
+        for node in self.nodes:
+            if isinstance(node, FUNCTIONS) and node.name not in self.defs:
+                self.defs[node.name] = node
+            elif isinstance(node, ast.ClassDef) and node.name not in self.classes:
+                self.classes[node.name] = node
+
+    def package_of(self, level: int) -> str:
+        name = self.project.module_name(self.path) or ""
+        parts = name.split(".")
+        return ".".join(parts[:len(parts) - level]) if len(parts) >= level else ""
+
+    # --- names ---------------------------------------------------------------------------
+    def qual(self, node) -> str:
+        """The dotted name with its first part resolved through this file's imports."""
+        name = dotted(node)
+        head, _, rest = name.partition(".")
+        return ".".join(filter(None, [self.imports.get(head, head), rest]))
+
+    def last(self, call: ast.Call) -> str:
+        return dotted(call.func).rpartition(".")[2]
+
+    def function_of(self, node):
+        node = self.parents.get(node)
+        while node is not None and not isinstance(node, FUNCTIONS + (ast.Lambda,)):
+            node = self.parents.get(node)
+        return node if isinstance(node, FUNCTIONS) else None
+
+    def class_of(self, node):
+        node = self.parents.get(node)
+        while node is not None and not isinstance(node, ast.ClassDef):
+            node = self.parents.get(node)
+        return node
+
+    def in_async(self, node) -> bool:
+        return isinstance(self.function_of(node), ast.AsyncFunctionDef)
+
+    def text(self, node) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    # --- pytest --------------------------------------------------------------------------
+    def fixture_call(self, func):
+        """The ``@pytest.fixture``/``@pytest_asyncio.fixture`` decorator (a Call or a name)."""
+        for deco in func.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if self.qual(target) in ("pytest.fixture", "pytest_asyncio.fixture",
+                                     "pytest_asyncio.plugin.fixture"):
+                return deco
+        return None
+
+    def is_asyncio_fixture(self, func) -> bool:
+        deco = self.fixture_call(func)
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        return deco is not None and self.qual(target).startswith("pytest_asyncio")
+
+    def is_test(self, func) -> bool:
+        if not func.name.startswith("test"):
+            return False
+        owner = self.class_of(func)
+        return owner is None or owner.name.startswith("Test") or self.is_testcase(owner)
+
+    def is_testcase(self, cls) -> bool:
+        return any(dotted(b).rpartition(".")[2].endswith(("TestCase", "TestCase_")) for b in cls.bases)
+
+    def marks(self, func) -> set[str]:
+        """The ``pytest.mark.X`` names on the function, its class and the module's ``pytestmark``."""
+        found = set()
+        holders = [func.decorator_list]
+        owner = self.class_of(func)
+        if owner is not None:
+            holders.append(owner.decorator_list)
+            holders += [s.value for s in owner.body if isinstance(s, ast.Assign)
+                        and any(dotted(t) == "pytestmark" for t in s.targets)]
+        if "pytestmark" in self.assigns:
+            holders.append(self.assigns["pytestmark"])
+        for holder in holders:
+            for node in ast.walk(ast.Module(body=[ast.Expr(h) for h in holder], type_ignores=[])
+                                 if isinstance(holder, list) else holder):
+                name = self.qual(node) if isinstance(node, ast.Attribute) else ""
+                if name.startswith("pytest.mark."):
+                    found.add(name.split(".")[2])
+        return found
+
+    def fixture(self, name: str):
+        """``(context, function)`` of the fixture ``name`` seen from this file, or None."""
+        for ctx in [self, *self.project.conftests(self.path)]:
+            func = ctx.defs.get(name)
+            if func is not None and ctx.fixture_call(func) is not None:
+                return ctx, func
+        return None
+
+    def returned(self, func) -> list:
+        """The expressions ``func`` returns or yields (its own, not nested functions')."""
+        found = []
+        for node in ast.walk(func):
+            if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None \
+                    and self.function_of(node) is func:
+                found.append(node.value)
+        return found
+
+    # --- following a name to its value ----------------------------------------------------
+    def values_of(self, node, depth: int = 0) -> list[tuple["FileContext", ast.AST]]:
+        """Where the value of ``node`` is made: ``[(context, expression)]`` (may be empty)."""
+        if depth > 4:
+            return []
+        if not isinstance(node, ast.Name):
+            return [(self, node)]
+        func = self.function_of(node)
+        if func is not None:
+            local = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+                     and n.lineno <= node.lineno]
+            if local:
+                return [v for value in local[-1:] for v in self.values_of(value, depth + 1)]
+            if node.id in {a.arg for a in func.args.args + func.args.kwonlyargs}:
+                found = self.fixture(node.id)
+                if found:
+                    ctx, fixture = found
+                    return [v for r in ctx.returned(fixture) for v in ctx.values_of(r, depth + 1)]
+                return []
+        if node.id in self.assigns:
+            return self.values_of(self.assigns[node.id], depth + 1)
+        if node.id in self.imports:
+            module, _, attr = self.imports[node.id].rpartition(".")
+            other = self.project.module(module)
+            if other is not None and attr in other.assigns:
+                return other.values_of(other.assigns[attr], depth + 1)
+        return []
+
+    def callee(self, call: ast.Call):
+        """``(context, function)`` a call runs, when it is a function of this file or of a
+        project module; else None."""
+        name = dotted(call.func)
+        if "." not in name and name in self.defs and not name in self.imports:
+            return self, self.defs[name]
+        module, _, attr = self.qual(call.func).rpartition(".")
+        other = self.project.module(module) if module else None
+        if other is not None and attr in other.defs:
+            return other, other.defs[attr]
+        return None
+
+    def builds(self, node, names: tuple[str, ...], depth: int = 0) -> bool:
+        """Whether the value of ``node`` is made by a call to a class or function named in
+        ``names`` (by its last part), following names, fixtures and project functions."""
+        if depth > 4:
+            return False
+        for ctx, value in self.values_of(node):
+            for sub in ast.walk(value):
+                if not isinstance(sub, ast.Call):
+                    continue
+                if ctx.last(sub) in names or ctx.qual(sub.func).rpartition(".")[2] in names:
+                    return True
+                target = ctx.callee(sub)
+                if target and any(target[0].builds(r, names, depth + 1) for r in target[0].returned(target[1])):
+                    return True
+        return False
+
+    def reachable(self, depth: int = 3) -> list["FileContext"]:
+        """Project modules this file imports, and theirs, ``depth`` levels deep (this file first)."""
+        seen, order, frontier = {self.path}, [self], [self]
+        for _ in range(depth):
+            following = []
+            for here in frontier:
+                for qualified in sorted(set(here.imports.values())):
+                    for candidate in (qualified, qualified.rpartition(".")[0]):
+                        other = self.project.module(candidate) if candidate else None
+                        if other is not None and other.path not in seen:
+                            seen.add(other.path)
+                            order.append(other)
+                            following.append(other)
+                            break
+            frontier = following
+        return order
+
+    # --- configuration ----------------------------------------------------------------------
+    @cached_property
+    def pytest_ini(self) -> dict:
+        return self.project.pytest_config(self.path.parent)
+
+
+class Project:
+    """The files of one scan and the modules they import, parsed once."""
+
+    def __init__(self, roots: list[Path]):
+        self.roots = [r.resolve() for r in roots]
+        self._modules, self._contexts, self._configs = {}, {}, {}
+        self.files: list[Path] = []  #: the files of the scan (kb.doctor.engine sets them)
+
+    def scanned(self) -> list[FileContext]:
+        return [c for c in (self.context(p) for p in self.files) if c is not None]
+
+    @staticmethod
+    def root_of(path: Path) -> Path:
+        start = path.resolve() if path.is_dir() else path.resolve().parent
+        for folder in [start, *start.parents]:
+            if any((folder / m).exists() for m in MARKERS):
+                return folder
+        return start
+
+    def context(self, path: Path) -> FileContext | None:
+        path = path.resolve()
+        if path not in self._contexts:
+            try:
+                source = path.read_text(encoding="utf-8")
+                self._contexts[path] = FileContext(path, source, self)
+            except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+                self._contexts[path] = None
+        return self._contexts[path]
+
+    def module_name(self, path: Path) -> str | None:
+        for root in self.roots:
+            if path.is_relative_to(root):
+                parts = path.relative_to(root).with_suffix("").parts
+                return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        return None
+
+    def module(self, dotted_name: str) -> FileContext | None:
+        if dotted_name not in self._modules:
+            found = None
+            rel = Path(*dotted_name.split(".")) if dotted_name else None
+            for root in self.roots if rel else []:
+                for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
+                    if candidate.is_file():
+                        found = self.context(candidate)
+                        break
+                if found:
+                    break
+            self._modules[dotted_name] = found
+        return self._modules[dotted_name]
+
+    def conftests(self, path: Path) -> list[FileContext]:
+        found = []
+        for folder in path.resolve().parents:
+            candidate = folder / "conftest.py"
+            if candidate.is_file() and candidate != path.resolve():
+                ctx = self.context(candidate)
+                if ctx is not None:
+                    found.append(ctx)
+            if any((folder / m).exists() for m in MARKERS):
+                break
+        return found
+
+    def pytest_config(self, folder: Path) -> dict:
+        """``asyncio_mode`` and ``asyncio_default_fixture_loop_scope`` of the nearest pytest
+        configuration (pytest.ini, pyproject.toml, tox.ini, setup.cfg), as strings or absent."""
+        folder = folder.resolve()
+        if folder in self._configs:
+            return self._configs[folder]
+        found = None
+        for here in [folder, *folder.parents]:
+            found = read_pytest_config(here)
+            if found is not None or any((here / m).exists() for m in MARKERS):
+                break
+        self._configs[folder] = found or {}
+        return self._configs[folder]
+
+
+def read_pytest_config(folder: Path) -> dict | None:
+    keys = ("asyncio_mode", "asyncio_default_fixture_loop_scope")
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
+                          ("setup.cfg", "tool:pytest")):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            if section is None:
+                import tomllib
+
+                table = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options")
+                if table is None:
+                    continue
+            else:
+                parser = configparser.ConfigParser(interpolation=None)
+                parser.read_string(text)
+                if not parser.has_section(section):
+                    continue
+                table = dict(parser.items(section))
+        except Exception:  # noqa: BLE001 - an unreadable config is read as pytest's defaults
+            continue
+        found = {k: str(table[k]).strip() for k in keys if k in table}
+        addopts = str(table.get("addopts", ""))
+        if m := re.search(r"--asyncio-mode[= ](\w+)", addopts):
+            found["asyncio_mode"] = m.group(1)
+        return found
+    return None
