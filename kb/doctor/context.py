@@ -203,7 +203,7 @@ class FileContext:
         """``(context, function)`` a call runs, when it is a function of this file or of a
         project module; else None."""
         name = dotted(call.func)
-        if "." not in name and name in self.defs and not name in self.imports:
+        if "." not in name and name in self.defs and name not in self.imports:
             return self, self.defs[name]
         module, _, attr = self.qual(call.func).rpartition(".")
         other = self.project.module(module) if module else None

@@ -47,7 +47,7 @@ def in_memory_channel_capacity(ctx):
     for node in ctx.nodes:
         if not isinstance(node, ast.Dict):
             continue
-        items = {constant(k): v for k, v in zip(node.keys, node.values) if k is not None}
+        items = {constant(k): v for k, v in zip(node.keys, node.values, strict=False) if k is not None}
         backend = constant(items.get("BACKEND"))
         config = items.get("CONFIG")
         if isinstance(backend, str) and backend.endswith("InMemoryChannelLayer") and isinstance(config, ast.Dict) \

@@ -61,6 +61,7 @@ def handed_over(ctx):
 RULES = [
     Rule(
         code="KB140", entry=ENTRY, name="consumer-class-not-as-asgi", check=handed_over,
+        versions={"channels": ">=3.0"},  # Channels 2 routed classes
         message="a consumer class where an ASGI application belongs (missing .as_asgi())",
         fix="hand over Consumer.as_asgi() (path(\"ws/x/\", Consumer.as_asgi()), "
             "WebsocketCommunicator(Consumer.as_asgi(), ...)); for Django's handler use get_asgi_application()",

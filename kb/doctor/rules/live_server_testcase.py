@@ -41,7 +41,7 @@ def default_database(settings, depth: int = 0):
         return None
     value = settings.assigns.get("DATABASES")
     if isinstance(value, ast.Dict):
-        for key, item in zip(value.keys, value.values):
+        for key, item in zip(value.keys, value.values, strict=False):
             if constant(key) == "default" and isinstance(item, ast.Dict):
                 return item
         return None
@@ -61,7 +61,7 @@ def database_without_test_name(ctx, engine_pattern):
     database = default_database(settings_module(ctx))
     if database is None:
         return
-    items = {constant(k): v for k, v in zip(database.keys, database.values)}
+    items = {constant(k): v for k, v in zip(database.keys, database.values, strict=False)}
     engine = constant(items.get("ENGINE"))
     test = items.get("TEST")
     named = isinstance(test, ast.Dict) and any(constant(k) == "NAME" for k in test.keys)

@@ -19,7 +19,7 @@ def route_calls(ctx):
 
 
 def leading_slash(ctx):
-    for call, pattern, is_path in route_calls(ctx):
+    for call, pattern, _is_path in route_calls(ctx):
         if pattern.startswith("/") or pattern.startswith("^/"):
             yield call.args[0], repr(pattern)
 
@@ -31,7 +31,7 @@ def regex_in_path(ctx):
 
 
 def router_behind_dollar(ctx):
-    for call, pattern, is_path in route_calls(ctx):
+    for call, pattern, _is_path in route_calls(ctx):
         if len(call.args) > 1 and pattern.endswith("$") and ctx.builds(call.args[1], ("URLRouter",)):
             yield call.args[0], repr(pattern)
 
@@ -39,19 +39,19 @@ def router_behind_dollar(ctx):
 def websocket_scopes(ctx):
     for node in ctx.nodes:
         if isinstance(node, ast.Dict):
-            items = {constant(k): v for k, v in zip(node.keys, node.values) if k is not None}
+            items = {constant(k): v for k, v in zip(node.keys, node.values, strict=False) if k is not None}
             if constant(items.get("type")) == "websocket" and isinstance(constant(items.get("path")), str):
                 yield node, items
 
 
 def query_in_path(ctx):
-    for node, items in websocket_scopes(ctx):
+    for _node, items in websocket_scopes(ctx):
         if "?" in constant(items["path"]):
             yield items["path"], repr(constant(items["path"]))
 
 
 def root_path_mismatch(ctx):
-    for node, items in websocket_scopes(ctx):
+    for _node, items in websocket_scopes(ctx):
         root = constant(items.get("root_path"))
         if isinstance(root, str) and root and (not root.startswith("/")
                                               or not constant(items["path"]).startswith(root)):

@@ -40,13 +40,13 @@ def layer_settings(ctx):
     for node in ctx.nodes:
         if not isinstance(node, ast.Dict):
             continue
-        items = {constant(k): v for k, v in zip(node.keys, node.values) if k is not None}
+        items = {constant(k): v for k, v in zip(node.keys, node.values, strict=False) if k is not None}
         backend = constant(items.get("BACKEND"))
         if not (isinstance(backend, str) and backend.endswith("channels_redis.core.RedisChannelLayer")):
             continue
         config = items.get("CONFIG")
         if isinstance(config, ast.Dict):
-            hosts = {constant(k): v for k, v in zip(config.keys, config.values) if k is not None}.get("hosts")
+            hosts = {constant(k): v for k, v in zip(config.keys, config.values, strict=False) if k is not None}.get("hosts")
             if hosts_without_timeout(ctx, hosts):
                 yield hosts
         elif config is None:
