@@ -313,7 +313,7 @@ class Project:
         return found
 
     def pytest_config(self, folder: Path) -> dict:
-        """``asyncio_mode`` and ``asyncio_default_fixture_loop_scope`` of the nearest pytest
+        """``asyncio_mode``, ``asyncio_default_fixture_loop_scope`` and ``django_settings_module`` of the nearest pytest
         configuration (pytest.ini, pyproject.toml, tox.ini, setup.cfg), as strings or absent."""
         folder = folder.resolve()
         if folder in self._configs:
@@ -328,7 +328,7 @@ class Project:
 
 
 def read_pytest_config(folder: Path) -> dict | None:
-    keys = ("asyncio_mode", "asyncio_default_fixture_loop_scope")
+    keys = ("asyncio_mode", "asyncio_default_fixture_loop_scope", "django_settings_module")
     for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
                           ("setup.cfg", "tool:pytest")):
         path = folder / name
@@ -350,9 +350,12 @@ def read_pytest_config(folder: Path) -> dict | None:
                 table = dict(parser.items(section))
         except Exception:  # noqa: BLE001 - an unreadable config is read as pytest's defaults
             continue
+        table = {str(k).lower(): v for k, v in table.items()}
         found = {k: str(table[k]).strip() for k in keys if k in table}
         addopts = str(table.get("addopts", ""))
         if m := re.search(r"--asyncio-mode[= ](\w+)", addopts):
             found["asyncio_mode"] = m.group(1)
+        if m := re.search(r"--ds[= ]([\w.]+)", addopts):
+            found["django_settings_module"] = m.group(1)
         return found
     return None

@@ -13,7 +13,8 @@ class Rule:
     ``versions`` limits the rule to package versions (``{"redis": ">=8"}``, as the entry's
     write-up states them); ``fix`` is the advice, ``fixes`` advice per version range where it
     differs (``{"channels-redis": {"<4.1": "...", ">=4.1": "..."}}``, the first that holds wins).
-    ``flags`` and ``passes`` are whole modules (tests/test_doctor_rules.py runs them)."""
+    ``flags`` and ``passes`` are whole modules (tests/test_doctor_rules.py runs them, each as
+    ``test_example.py`` in a folder of its own with ``beside``'s files)."""
 
     code: str
     entry: str
@@ -25,6 +26,8 @@ class Rule:
     passes: tuple[str, ...] = ()
     versions: dict = field(default_factory=dict)
     fixes: dict = field(default_factory=dict)
+    #: files the examples need beside them (``{"prices.py": "..."}``), as a project would have
+    beside: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

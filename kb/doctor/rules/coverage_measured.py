@@ -62,7 +62,8 @@ RULES = [
                  "coverage settings do not measure: they pass and report the consumers as never run",
          fix="measure subprocesses: [run] patch = subprocess (coverage 7.10+), concurrency = multiprocessing "
              "and sigterm = true for the multiprocessing child; and keep communicator tests for the consumers",
-         flags=("# with coverage in requirements.txt and no [run] patch/concurrency\n"
+         beside={"requirements.txt": "coverage==7.17.3\n"},
+         flags=("# requirements.txt (beside) pins coverage; no [run] patch or concurrency\n"
                 "from channels.testing import ChannelsLiveServerTestCase\n\nclass Live(ChannelsLiveServerTestCase):\n"
                 "    def test_a(self):\n        pass\n",),
          passes=("from channels.testing import WebsocketCommunicator\n",)),

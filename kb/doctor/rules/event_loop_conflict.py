@@ -81,9 +81,9 @@ class EchoTests(TestCase):
 ''',),
          passes=('''
 from channels.testing import WebsocketCommunicator
-from django.test import TestCase
+from django.test import SimpleTestCase
 
-class EchoTests(TestCase):
+class EchoTests(SimpleTestCase):
     async def test_echo(self):
         echo = WebsocketCommunicator(app, "/ws/echo/")
         await echo.connect()

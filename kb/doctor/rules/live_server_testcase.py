@@ -22,7 +22,7 @@ def process_classes(ctx):
 
 def settings_module(ctx):
     config = ctx.pytest_ini
-    name = config.get("DJANGO_SETTINGS_MODULE")
+    name = config.get("django_settings_module")
     if not name:
         for node in ctx.project.scanned():
             for call in node.calls:
@@ -39,6 +39,11 @@ def default_database(settings, depth: int = 0):
     """The ``DATABASES["default"]`` dict literal of a settings module (star imports followed)."""
     if settings is None or depth > 3:
         return None
+    for node in settings.nodes:  # DATABASES["default"]["TEST"] = ... set by code: not a literal to judge
+        if isinstance(node, (ast.Assign, ast.AugAssign)) and any(
+                isinstance(t, ast.Subscript) and "DATABASES" in settings.text(t) for t in
+                (node.targets if isinstance(node, ast.Assign) else [node.target])):
+            return None
     value = settings.assigns.get("DATABASES")
     if isinstance(value, ast.Dict):
         for key, item in zip(value.keys, value.values, strict=False):
@@ -118,16 +123,23 @@ RULES = [
                  "which the server process cannot open (refused in setUpClass)",
          fix="give the test settings a file test database: DATABASES['default']['TEST'] = "
              "{'NAME': BASE_DIR / 'test_db.sqlite3'}",
-         flags=("# pytest.ini: DJANGO_SETTINGS_MODULE = settings; settings.py:\n"
-                "# DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n" + CASE,),
-         passes=(CASE,)),
+         beside={"pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = settings\n",
+                 "settings.py": "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', "
+                                "'NAME': 'db.sqlite3'}}\n"},
+         flags=("# settings.py (beside): SQLite, no TEST NAME\n" + CASE,),
+         passes=("# settings.py (beside): SQLite, no TEST NAME; no live server test here\n"
+                 "from channels.testing import WebsocketCommunicator\n",)),
     Rule(code="KB181", entry=ENTRY, name="live-server-postgres-no-test-name", check=postgres_no_test_name,
          versions={"channels": ">=4.3.0"},
          message="ChannelsLiveServerTestCase on PostgreSQL without TEST NAME: channels 4.3.0's server opens "
                  "TEST.NAME (None: the postgres database), 4.3.1+ under fork asks for test_test_<NAME> (HTTP 500)",
          fix="name the test database in the settings module: DATABASES['default']['TEST'] = {'NAME': 'test_<NAME>'}",
-         flags=("# settings.py: DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'app'}}\n" + CASE,),
-         passes=(CASE,)),
+         beside={"pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = settings\n",
+                 "settings.py": "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', "
+                                "'NAME': 'app'}}\n"},
+         flags=("# settings.py (beside): PostgreSQL, no TEST NAME\n" + CASE,),
+         passes=("# settings.py (beside): PostgreSQL, no TEST NAME; no live server test here\n"
+                 "from channels.testing import WebsocketCommunicator\n",)),
     Rule(code="KB182", entry=ENTRY, name="server-process-class-imports-models", check=spawn_imports_models,
          message="a DaphneProcess subclass defined in a test module that imports models at import: under "
                  "spawn (macOS, Windows) the server process imports this module before django.setup() "

@@ -78,8 +78,10 @@ RULES = [
          message="patch() of a name where it is defined, while the code under test imported it into its "
                  "own module (that copy stays real)",
          fix="patch the name where it is looked up: patch(\"<the importing module>.<name>\")",
+         beside={"prices.py": "from redis.asyncio import Redis\n\n\ndef subscribe(symbol):\n"
+                              "    return Redis.from_url('redis://localhost')\n"},
          flags=('''
-# tests/test_prices.py, with prices.py: "from redis.asyncio import Redis"
+# prices.py (beside this test) runs "from redis.asyncio import Redis"
 from unittest.mock import patch
 import prices
 

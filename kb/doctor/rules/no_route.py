@@ -144,10 +144,10 @@ RULES = [
     Rule(code="KB235", entry=ENTRY, name="test-path-not-routed", check=unrouted_test_paths,
          message="a communicator's path that no route of the project matches ('No route found for path')",
          fix="connect to the path a route accepts (a trailing '/', the characters its pattern allows)",
-         flags=("from channels.testing import WebsocketCommunicator\nfrom django.urls import path\n\n"
-                "routes = [path('ws/echo/', Echo.as_asgi())]\n\nasync def test_a(app):\n"
-                "    c = WebsocketCommunicator(app, '/ws/echo')\n",),
-         passes=("from channels.testing import WebsocketCommunicator\nfrom django.urls import path\n\n"
-                 "routes = [path('ws/echo/', Echo.as_asgi())]\n\nasync def test_a(app):\n"
-                 "    c = WebsocketCommunicator(app, '/ws/echo/')\n",)),
+         flags=("from channels.routing import URLRouter\nfrom channels.testing import WebsocketCommunicator\n"
+                "from django.urls import path\n\nroutes = [path('ws/echo/', Echo.as_asgi())]\n\n"
+                "async def test_a():\n    c = WebsocketCommunicator(URLRouter(routes), '/ws/echo')\n",),
+         passes=("from channels.routing import URLRouter\nfrom channels.testing import WebsocketCommunicator\n"
+                 "from django.urls import path\n\nroutes = [path('ws/echo/', Echo.as_asgi())]\n\n"
+                 "async def test_a():\n    c = WebsocketCommunicator(URLRouter(routes), '/ws/echo/')\n",)),
 ]

@@ -107,17 +107,19 @@ async def client():
     yield "client"
 '''
 
+STRICT = {"pytest.ini": "[pytest]\nasyncio_mode = strict\n"}
+
 RULES = [
     Rule(code="KB250", entry=ENTRY, name="async-fixture-declared-with-pytest-fixture",
          check=async_fixture_declared_with_pytest,
          message="an async fixture declared with @pytest.fixture in strict mode: pytest-asyncio does not "
                  "run it (the test gets the coroutine or async generator)",
-         fix="declare it with @pytest_asyncio.fixture (or set asyncio_mode = auto)",
+         fix="declare it with @pytest_asyncio.fixture (or set asyncio_mode = auto)", beside=STRICT,
          flags=(FIXTURE_BAD,), passes=(FIXTURE_GOOD,)),
     Rule(code="KB251", entry=ENTRY, name="async-test-without-asyncio-marker", check=async_test_without_marker,
          message="an async test without @pytest.mark.asyncio in strict mode: it is not run (skipped with a "
                  "warning, or failed on pytest >= 8.4)",
-         fix="mark it @pytest.mark.asyncio (or a module-level pytestmark, or asyncio_mode = auto)",
+         fix="mark it @pytest.mark.asyncio (or a module-level pytestmark, or asyncio_mode = auto)", beside=STRICT,
          flags=("async def test_echo():\n    assert True\n",),
          passes=("import pytest\n\n@pytest.mark.asyncio\nasync def test_echo():\n    assert True\n",
                  "from django.test import SimpleTestCase\n\nclass T(SimpleTestCase):\n"
@@ -128,7 +130,8 @@ RULES = [
                  "fails with 'There is no current event loop'",
          fix="make the fixture async (@pytest_asyncio.fixture, await instead of asyncio.run), or use "
              "pytest-asyncio 1.2+",
-         flags=("import asyncio\nimport pytest\n\n@pytest.fixture\ndef seeded():\n    asyncio.run(seed())\n",),
+         flags=("import asyncio\nimport pytest\n\n@pytest.fixture\ndef seeded():\n    asyncio.run(seed())\n\n\n"
+                "async def test_a(seeded):\n    pass\n",),
          passes=("import pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def seeded():\n    await seed()\n",)),
     Rule(code="KB253", entry=ENTRY, name="event-loop-fixture-requested", check=event_loop_requested,
          versions={"pytest-asyncio": ">=1.0"},
