@@ -3,9 +3,10 @@
 import sys
 from pathlib import Path
 
-from . import engine, output
-from . import versions as versions_module
 from .context import Project
+from .engine import all_rules, python_files, scan, wanted
+from .output import as_json, relative_base, sarif, text
+from .versions import VersionsError, resolve
 
 FORMATS = ("text", "json", "sarif")
 
@@ -53,7 +54,7 @@ def project_config(root: Path) -> dict:
 def run(args) -> int:
     try:
         return doctor(args)
-    except (DoctorError, versions_module.VersionsError) as exc:
+    except (DoctorError, VersionsError) as exc:
         print(f"kb doctor: {exc}", file=sys.stderr)
         return 2
 
@@ -63,7 +64,7 @@ def doctor(args) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise DoctorError(f"no such file or folder: {missing[0]}")
-    rules = engine.all_rules()
+    rules = all_rules()
     known = {r.code for r in rules}
     root = Project.root_of(paths[0])
     config = project_config(root)
@@ -73,13 +74,13 @@ def doctor(args) -> int:
     for path in requirements:
         if not path.is_file():
             raise DoctorError(f"no such requirements file: {path}")
-    versions, versions_from = versions_module.resolve(requirements, root)
+    versions, versions_from = resolve(requirements, root)
     errors: list[str] = []
-    files = engine.python_files(paths)
-    findings = engine.scan(paths, select=select, ignore=ignore, versions=versions, rules=rules, errors=errors)
-    base = output.relative_base()
+    files = python_files(paths)
+    findings = scan(paths, select=select, ignore=ignore, versions=versions, rules=rules, errors=errors)
+    base = relative_base()
     if args.format == "json":
-        report = output.as_json(findings, len(files), versions, versions_from, base, errors)
+        report = as_json(findings, len(files), versions, versions_from, base, errors)
     elif args.format == "sarif":
         from importlib import metadata
 
@@ -87,9 +88,9 @@ def doctor(args) -> int:
             version = metadata.version("channels-test-kb")
         except metadata.PackageNotFoundError:
             version = "0"
-        report = output.sarif(findings, [r for r in rules if engine.wanted(r, select, ignore)], base, version)
+        report = sarif(findings, [r for r in rules if wanted(r, select, ignore)], base, version)
     else:
-        report = output.text(findings, len(files), versions_from, base, errors)
+        report = text(findings, len(files), versions_from, base, errors)
     if args.output:
         args.output.write_text(report, encoding="utf-8")
     else:

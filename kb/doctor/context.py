@@ -6,10 +6,10 @@ assignment, or a project module it is imported from (found on the project's root
 ``sys.path``)."""
 
 import ast
-import configparser
-import re
 from functools import cached_property
 from pathlib import Path
+
+from .pytestconfig import read_pytest_config
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py", ".git")
@@ -45,25 +45,34 @@ class FileContext:
         self.path, self.source, self.project = path, source, project
         self.tree = tree if tree is not None else ast.parse(source, str(path))
         self.lines = source.splitlines()
-        self.parents, self.nodes = {}, []
-        for node in ast.walk(self.tree):
-            self.nodes.append(node)
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
-        self.calls = [n for n in self.nodes if isinstance(n, ast.Call)]
-        self.functions = [n for n in self.nodes if isinstance(n, FUNCTIONS)]
-        self.imports, self.assigns, self.defs, self.classes = {}, {}, {}, {}
-        for node in self.nodes:
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    self.imports[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:
-                    self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.ImportFrom) and node.level:
-                base = self.package_of(node.level)
-                for a in node.names:
-                    self.imports[a.asname or a.name] = ".".join(filter(None, [base, node.module, a.name]))
+        self.parents, self.nodes, self._qual = {}, [], {}
+        self.calls, self.functions, self.imports, self.assigns, self.defs, self.classes = [], [], {}, {}, {}, {}
+        nodes, parents, todo, AST = self.nodes, self.parents, [self.tree], ast.AST
+        while todo:  # one pass: every node (not Load/Store), its parent, and the indexes below
+            node = todo.pop()
+            nodes.append(node)
+            kind = type(node)
+            if kind is ast.Call:
+                self.calls.append(node)
+            elif kind in FUNCTIONS:
+                self.functions.append(node)
+                self.defs.setdefault(node.name, node)
+            elif kind is ast.ClassDef:
+                self.classes.setdefault(node.name, node)
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                self.add_import(node)
+            for name in node._fields:
+                if name == "ctx":
+                    continue
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            parents[item] = node
+                            todo.append(item)
+                elif isinstance(value, AST):
+                    parents[value] = node
+                    todo.append(value)
         for node in self.tree.body:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
@@ -71,11 +80,18 @@ class FileContext:
                         self.assigns[target.id] = node.value
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
                 self.assigns[node.target.id] = node.value
-        for node in self.nodes:
-            if isinstance(node, FUNCTIONS) and node.name not in self.defs:
-                self.defs[node.name] = node
-            elif isinstance(node, ast.ClassDef) and node.name not in self.classes:
-                self.classes[node.name] = node
+
+    def add_import(self, node) -> None:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                self.imports[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif node.module and not node.level:
+            for a in node.names:
+                self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+        elif node.level:
+            base = self.package_of(node.level)
+            for a in node.names:
+                self.imports[a.asname or a.name] = ".".join(filter(None, [base, node.module, a.name]))
 
     def package_of(self, level: int) -> str:
         name = self.project.module_name(self.path) or ""
@@ -85,9 +101,12 @@ class FileContext:
     # --- names ---------------------------------------------------------------------------
     def qual(self, node) -> str:
         """The dotted name with its first part resolved through this file's imports."""
-        name = dotted(node)
-        head, _, rest = name.partition(".")
-        return ".".join(filter(None, [self.imports.get(head, head), rest]))
+        found = self._qual.get(node)
+        if found is None:
+            name = dotted(node)
+            head, _, rest = name.partition(".")
+            found = self._qual[node] = ".".join(filter(None, [self.imports.get(head, head), rest]))
+        return found
 
     def last(self, call: ast.Call) -> str:
         return dotted(call.func).rpartition(".")[2]
@@ -259,7 +278,17 @@ class Project:
         self.files: list[Path] = []  #: the files of the scan (kb.doctor.engine sets them)
 
     def scanned(self) -> list[FileContext]:
-        return [c for c in (self.context(p) for p in self.files) if c is not None]
+        if getattr(self, "_scanned_for", None) is not self.files:
+            self._scanned = [c for c in (self.context(p) for p in self.files) if c is not None]
+            self._scanned_for = self.files
+        return self._scanned
+
+    def memo(self, key, make):
+        """A value computed once per project (rules keep project-wide indexes here)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
 
     @staticmethod
     def root_of(path: Path) -> Path:
@@ -270,13 +299,20 @@ class Project:
         return start
 
     def context(self, path: Path) -> FileContext | None:
+        key = str(path)
+        if key in self._contexts:
+            return self._contexts[key]
         path = path.resolve()
+        if str(path) in self._contexts:
+            self._contexts[key] = self._contexts[str(path)]
+            return self._contexts[key]
         if path not in self._contexts:
             try:
                 source = path.read_text(encoding="utf-8")
                 self._contexts[path] = FileContext(path, source, self)
             except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
                 self._contexts[path] = None
+        self._contexts[key] = self._contexts[str(path)] = self._contexts[path]
         return self._contexts[path]
 
     def module_name(self, path: Path) -> str | None:
@@ -301,10 +337,16 @@ class Project:
         return self._modules[dotted_name]
 
     def conftests(self, path: Path) -> list[FileContext]:
+        cache = self.__dict__.setdefault("_conftests", {})
+        if path.parent not in cache:
+            cache[path.parent] = self._conftests_of(path)
+        return [c for c in cache[path.parent] if c.path != path]
+
+    def _conftests_of(self, path: Path) -> list[FileContext]:
         found = []
         for folder in path.resolve().parents:
             candidate = folder / "conftest.py"
-            if candidate.is_file() and candidate != path.resolve():
+            if candidate.is_file():
                 ctx = self.context(candidate)
                 if ctx is not None:
                     found.append(ctx)
@@ -325,37 +367,3 @@ class Project:
                 break
         self._configs[folder] = found or {}
         return self._configs[folder]
-
-
-def read_pytest_config(folder: Path) -> dict | None:
-    keys = ("asyncio_mode", "asyncio_default_fixture_loop_scope", "django_settings_module")
-    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
-                          ("setup.cfg", "tool:pytest")):
-        path = folder / name
-        if not path.is_file():
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            if section is None:
-                import tomllib
-
-                table = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options")
-                if table is None:
-                    continue
-            else:
-                parser = configparser.ConfigParser(interpolation=None)
-                parser.read_string(text)
-                if not parser.has_section(section):
-                    continue
-                table = dict(parser.items(section))
-        except Exception:  # noqa: BLE001 - an unreadable config is read as pytest's defaults
-            continue
-        table = {str(k).lower(): v for k, v in table.items()}
-        found = {k: str(table[k]).strip() for k in keys if k in table}
-        addopts = str(table.get("addopts", ""))
-        if m := re.search(r"--asyncio-mode[= ](\w+)", addopts):
-            found["asyncio_mode"] = m.group(1)
-        if m := re.search(r"--ds[= ]([\w.]+)", addopts):
-            found["django_settings_module"] = m.group(1)
-        return found
-    return None

@@ -4,16 +4,14 @@ A rule module is ``kb/doctor/rules/<entry id with underscores>.py`` and declares
 list of ``kb.doctor.model.Rule``. A finding on a line that says ``# kb: ignore[KB241]`` (or
 ``# kb: ignore`` for every code) is dropped."""
 
-import ast
 import importlib
 import pkgutil
 import re
 from pathlib import Path
 
-from . import rules as rules_package
-from . import versions as versions_module
 from .context import FileContext, Project
 from .model import Finding, Rule
+from .versions import applies
 
 IGNORE = re.compile(r"#\s*kb:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
@@ -21,6 +19,7 @@ SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__
 
 
 def all_rules() -> list[Rule]:
+    rules_package = importlib.import_module(f"{__package__}.rules")
     found = []
     for info in sorted(pkgutil.iter_modules(rules_package.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
@@ -50,7 +49,7 @@ def wanted(rule: Rule, select: list[str], ignore: list[str]) -> bool:
 def fix_for(rule: Rule, versions: dict[str, str]) -> str:
     for package, table in rule.fixes.items():
         for specifier, text in table.items():
-            ok, unknown = versions_module.applies({package: specifier}, versions)
+            ok, unknown = applies({package: specifier}, versions)
             if ok and not unknown:
                 return text
     return rule.fix
@@ -59,7 +58,9 @@ def fix_for(rule: Rule, versions: dict[str, str]) -> str:
 def check_file(ctx: FileContext, rules: list[Rule], versions: dict[str, str]) -> list[Finding]:
     findings = []
     for rule in rules:
-        ok, unknown = versions_module.applies(rule.versions, versions)
+        if rule.needs and not any(token in ctx.source for token in rule.needs):
+            continue
+        ok, unknown = applies(rule.versions, versions)
         if not ok:
             continue
         note = f" (on {', '.join(f'{p} {s}' for p, s in rule.versions.items())}; " \
@@ -102,7 +103,3 @@ def scan(paths: list[Path], *, select=(), ignore=(), versions: dict[str, str] | 
             seen.add((f.path, f.line, f.code))
             unique.append(f)
     return unique
-
-
-def parse(source: str) -> ast.Module:
-    return ast.parse(source)

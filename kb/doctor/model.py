@@ -26,6 +26,9 @@ class Rule:
     passes: tuple[str, ...] = ()
     versions: dict = field(default_factory=dict)
     fixes: dict = field(default_factory=dict)
+    #: the rule runs only on a file whose text holds one of these (every name it resolves is
+    #: spelt in the file, if only in an import); empty: always
+    needs: tuple[str, ...] = ()
     #: files the examples need beside them (``{"prices.py": "..."}``), as a project would have
     beside: dict = field(default_factory=dict)
 

@@ -67,7 +67,7 @@ def testcase_closed_connection(ctx):
 
 
 RULES = [
-    Rule(code="KB100", entry=ENTRY, name="async-test-in-rolled-back-transaction", check=async_test_in_transaction,
+    Rule(code="KB100", needs=('async def',), entry=ENTRY, name="async-test-in-rolled-back-transaction", check=async_test_in_transaction,
          message="an async test on pytest-django's rolled-back db talks to a consumer or the async ORM: "
                  "they run on another thread and connection, which cannot see the test's rows "
                  "(DoesNotExist on PostgreSQL, 'database table is locked' on SQLite)",
@@ -93,7 +93,7 @@ async def test_profile(app):
     comm = WebsocketCommunicator(app, "/ws/profile/1/")
     assert (await comm.connect())[0]
 ''',)),
-    Rule(code="KB101", entry=ENTRY, name="testcase-async-consumer", check=testcase_closed_connection,
+    Rule(code="KB101", needs=('TestCase',), entry=ENTRY, name="testcase-async-consumer", check=testcase_closed_connection,
          message="a Django TestCase with async tests that reach the database through Channels: its "
                  "close_old_connections() closes the TestCase's connection under the test",
          fix="@mock.patch(\"channels.db.close_old_connections\", lambda: None) on the class, or "

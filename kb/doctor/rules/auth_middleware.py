@@ -25,7 +25,7 @@ def without_cookie(ctx):
 
 
 RULES = [
-    Rule(code="KB110", entry=ENTRY, name="session-stack-without-cookie", check=without_cookie,
+    Rule(code="KB110", needs=('Middleware',), entry=ENTRY, name="session-stack-without-cookie", check=without_cookie,
          message="a communicator on AuthMiddlewareStack without a session cookie: the consumer's "
                  "scope['user'] is AnonymousUser",
          fix="log the user in and send the session cookie: client.force_login(user); "

@@ -56,7 +56,7 @@ def in_memory_channel_capacity(ctx):
 
 
 RULES = [
-    Rule(code="KB120", entry=ENTRY, name="burst-over-capacity", check=bursts,
+    Rule(code="KB120", needs=('range(',), entry=ENTRY, name="burst-over-capacity", check=bursts,
          message="a burst of more messages than a channel holds (capacity 100) before anything reads: "
                  "send raises ChannelFull, group_send drops the rest silently",
          fix="read while sending, or give the test settings' layer a capacity above the burst "
@@ -65,7 +65,7 @@ RULES = [
                 "        await layer.send('notifications', {'type': 'notify', 'n': n})\n",),
          passes=("async def test_burst(layer):\n    for n in range(50):\n"
                  "        await layer.send('notifications', {'type': 'notify', 'n': n})\n",)),
-    Rule(code="KB121", entry=ENTRY, name="in-memory-channel-capacity", check=in_memory_channel_capacity,
+    Rule(code="KB121", needs=('channel_capacity',), entry=ENTRY, name="in-memory-channel-capacity", check=in_memory_channel_capacity,
          message="channel_capacity given to InMemoryChannelLayer: channels 4.2+ fail at the first send or "
                  "receive (ValueError: too many values to unpack), earlier versions ignore it",
          fix="give the in-memory layer \"capacity\": N (channel_capacity per pattern works only on channels-redis)",

@@ -55,7 +55,7 @@ def enum_close_code(ctx):
 
 
 RULES = [
-    Rule(code="KB130", entry=ENTRY, name="intenum-close-code", check=enum_close_code,
+    Rule(code="KB130", needs=('close(',), entry=ENTRY, name="intenum-close-code", check=enum_close_code,
          message="close(code=...) with an IntEnum member: a communicator test passes, but under Daphne "
                  "autobahn refuses a code that is not exactly int and the client gets 1011",
          fix="pass an int: close(code=int(AppCode.LEFT)) (or AppCode.LEFT.value)",

@@ -60,7 +60,7 @@ def handed_over(ctx):
 
 RULES = [
     Rule(
-        code="KB140", entry=ENTRY, name="consumer-class-not-as-asgi", check=handed_over,
+        code="KB140", needs=('Consumer', 'ASGIHandler'), entry=ENTRY, name="consumer-class-not-as-asgi", check=handed_over,
         versions={"channels": ">=3.0"},  # Channels 2 routed classes
         message="a consumer class where an ASGI application belongs (missing .as_asgi())",
         fix="hand over Consumer.as_asgi() (path(\"ws/x/\", Consumer.as_asgi()), "

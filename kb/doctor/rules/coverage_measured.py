@@ -57,7 +57,7 @@ def live_server_unmeasured(ctx):
 
 
 RULES = [
-    Rule(code="KB150", entry=ENTRY, name="live-server-consumers-unmeasured", check=live_server_unmeasured,
+    Rule(code="KB150", needs=('ChannelsLiveServerTestCase',), entry=ENTRY, name="live-server-consumers-unmeasured", check=live_server_unmeasured,
          message="ChannelsLiveServerTestCase runs the consumers in a server process that this project's "
                  "coverage settings do not measure: they pass and report the consumers as never run",
          fix="measure subprocesses: [run] patch = subprocess (coverage 7.10+), concurrency = multiprocessing "

@@ -35,7 +35,7 @@ def setupclass_communicator(ctx):
 
 
 RULES = [
-    Rule(code="KB160", entry=ENTRY, name="wide-fixture-holds-communicator", check=wide_fixture_holds_communicator,
+    Rule(code="KB160", needs=('scope',), entry=ENTRY, name="wide-fixture-holds-communicator", check=wide_fixture_holds_communicator,
          message="a class/module/session-scoped async fixture holds a connected communicator: its consumer "
                  "waits in that fixture's loop while each test's runs in its own ('Two event loops are "
                  "trying to receive()')",
@@ -63,7 +63,7 @@ async def player(app):
     yield comm
     await comm.disconnect()
 ''',)),
-    Rule(code="KB161", entry=ENTRY, name="setupclass-communicator", check=setupclass_communicator,
+    Rule(code="KB161", needs=('setUpClass', 'setUpTestData'), entry=ENTRY, name="setupclass-communicator", check=setupclass_communicator,
          message="a communicator connected in setUpClass: Django runs it and each async test in an event "
                  "loop of its own, so the consumer is gone (or in another loop) when a test uses it",
          fix="connect the communicator in the test (or in asyncSetUp of an IsolatedAsyncioTestCase)",

@@ -52,7 +52,7 @@ def receive_nothing_asserted(ctx):
 
 
 RULES = [
-    Rule(code="KB170", entry=ENTRY, name="bare-await-of-cancelled-task", check=bare_await_of_cancelled,
+    Rule(code="KB170", needs=('.cancel(',), entry=ENTRY, name="bare-await-of-cancelled-task", check=bare_await_of_cancelled,
          message="a task cancelled and then awaited bare: its CancelledError escapes this handler, the "
                  "application ends cancelled, and the test's next communicator call raises it",
          fix="await it under contextlib.suppress(asyncio.CancelledError) (or try/except "
@@ -73,7 +73,7 @@ class C:
         with contextlib.suppress(asyncio.CancelledError):
             await self.heartbeat
 ''',)),
-    Rule(code="KB171", entry=ENTRY, name="receive-nothing-asserted", check=receive_nothing_asserted,
+    Rule(code="KB171", needs=('receive_nothing',), entry=ENTRY, name="receive-nothing-asserted", check=receive_nothing_asserted,
          versions={"asgiref": "<3.9"},
          message="assert await communicator.receive_nothing(): before asgiref 3.9 it returns True for an "
                  "application that already ended (cancelled or crashed)",

@@ -118,7 +118,7 @@ class Live(ChannelsLiveServerTestCase):
 '''
 
 RULES = [
-    Rule(code="KB180", entry=ENTRY, name="live-server-in-memory-sqlite", check=in_memory,
+    Rule(code="KB180", needs=('ChannelsLiveServerTestCase',), entry=ENTRY, name="live-server-in-memory-sqlite", check=in_memory,
          message="ChannelsLiveServerTestCase with SQLite and no TEST NAME: the test database is in memory, "
                  "which the server process cannot open (refused in setUpClass)",
          fix="give the test settings a file test database: DATABASES['default']['TEST'] = "
@@ -129,7 +129,7 @@ RULES = [
          flags=("# settings.py (beside): SQLite, no TEST NAME\n" + CASE,),
          passes=("# settings.py (beside): SQLite, no TEST NAME; no live server test here\n"
                  "from channels.testing import WebsocketCommunicator\n",)),
-    Rule(code="KB181", entry=ENTRY, name="live-server-postgres-no-test-name", check=postgres_no_test_name,
+    Rule(code="KB181", needs=('ChannelsLiveServerTestCase',), entry=ENTRY, name="live-server-postgres-no-test-name", check=postgres_no_test_name,
          versions={"channels": ">=4.3.0"},
          message="ChannelsLiveServerTestCase on PostgreSQL without TEST NAME: channels 4.3.0's server opens "
                  "TEST.NAME (None: the postgres database), 4.3.1+ under fork asks for test_test_<NAME> (HTTP 500)",
@@ -140,7 +140,7 @@ RULES = [
          flags=("# settings.py (beside): PostgreSQL, no TEST NAME\n" + CASE,),
          passes=("# settings.py (beside): PostgreSQL, no TEST NAME; no live server test here\n"
                  "from channels.testing import WebsocketCommunicator\n",)),
-    Rule(code="KB182", entry=ENTRY, name="server-process-class-imports-models", check=spawn_imports_models,
+    Rule(code="KB182", needs=('DaphneProcess',), entry=ENTRY, name="server-process-class-imports-models", check=spawn_imports_models,
          message="a DaphneProcess subclass defined in a test module that imports models at import: under "
                  "spawn (macOS, Windows) the server process imports this module before django.setup() "
                  "(AppRegistryNotReady, 'Server stopped')",
@@ -163,7 +163,7 @@ from myproject.testing import ProjectDaphneProcess
 class Live(ChannelsLiveServerTestCase):
     ProtocolServerProcess = ProjectDaphneProcess
 ''',)),
-    Rule(code="KB183", entry=ENTRY, name="server-process-holds-lambda", check=unpicklable_attribute,
+    Rule(code="KB183", needs=('DaphneProcess',), entry=ENTRY, name="server-process-holds-lambda", check=unpicklable_attribute,
          message="a lambda stored on the server process object: spawn pickles it in the test process and "
                  "fails (PicklingError; EOFError on Windows)",
          fix="store a module-level function instead of a lambda",
@@ -173,7 +173,7 @@ class Live(ChannelsLiveServerTestCase):
          passes=("from daphne.testing import DaphneProcess\n\ndef nothing():\n    pass\n\nclass P(DaphneProcess):\n"
                  "    def __init__(self, *a, **k):\n        super().__init__(*a, **k)\n"
                  "        self.teardown = nothing\n",)),
-    Rule(code="KB184", entry=ENTRY, name="server-process-closes-inherited-connections", check=closes_inherited,
+    Rule(code="KB184", needs=('close_all',), entry=ENTRY, name="server-process-closes-inherited-connections", check=closes_inherited,
          message="connections.close_all() in a forked server process: closing sends PostgreSQL's Terminate "
                  "on the socket shared with the test process, whose next query fails",
          fix="do not close inherited connections in the child; drop them without closing "

@@ -30,13 +30,13 @@ def clients(ctx):
 
 
 RULES = [
-    Rule(code="KB190", entry=ENTRY, name="module-level-asyncio-primitive", check=primitives,
+    Rule(code="KB190", needs=('asyncio',), entry=ENTRY, name="module-level-asyncio-primitive", check=primitives,
          message="an asyncio primitive made at import: it binds to the first loop that waits on it, and "
                  "a test in another loop fails ('is bound to a different event loop')",
          fix="make it per loop or per use (in the consumer, in a fixture, or lazily in the running loop)",
          flags=("import asyncio\n\nSAVE_LOCK = asyncio.Lock()\n",),
          passes=("import asyncio\n\nclass C:\n    async def connect(self):\n        self.lock = asyncio.Lock()\n",)),
-    Rule(code="KB191", entry=ENTRY, name="module-level-asyncio-client", check=clients,
+    Rule(code="KB191", needs=('redis', 'httpx', 'aiohttp'), entry=ENTRY, name="module-level-asyncio-client", check=clients,
          message="an asyncio client made at import: its connections belong to the loop that first used "
                  "them ('attached to a different loop', 'Event loop is closed')",
          fix="create the client in the running loop (per consumer, or in a fixture with the tests' loop scope)",

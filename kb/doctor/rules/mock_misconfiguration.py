@@ -63,7 +63,7 @@ def dotted_tail(call) -> str:
 
 
 RULES = [
-    Rule(code="KB210", entry=ENTRY, name="assertion-lookalike", check=lookalike_assertions,
+    Rule(code="KB210", needs=('called_', 'awaited_', 'not_called', 'not_awaited', 'has_calls', 'has_awaits', 'any_call', 'any_await'), entry=ENTRY, name="assertion-lookalike", check=lookalike_assertions,
          message="a mock 'assertion' without assert_: it makes a child mock and checks nothing",
          fix="call the real assertion: m.assert_called_once(), m.assert_awaited_once_with(...)",
          fixes={"python": {"<3.12": "call the real assertion (m.assert_called_once()); on Python 3.11 this "
@@ -74,7 +74,7 @@ RULES = [
                 "    assert ws.send_json.called_once()\n",),
          passes=("from unittest.mock import AsyncMock\n\ndef test_a():\n    ws = AsyncMock()\n"
                  "    ws.send_json.assert_called_once()\n",)),
-    Rule(code="KB211", entry=ENTRY, name="patch-where-defined", check=patch_where_defined,
+    Rule(code="KB211", needs=('patch',), entry=ENTRY, name="patch-where-defined", check=patch_where_defined,
          message="patch() of a name where it is defined, while the code under test imported it into its "
                  "own module (that copy stays real)",
          fix="patch the name where it is looked up: patch(\"<the importing module>.<name>\")",

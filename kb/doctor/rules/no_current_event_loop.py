@@ -19,7 +19,7 @@ def get_event_loop_in_sync(ctx):
 
 
 RULES = [
-    Rule(code="KB220", entry=ENTRY, name="get-event-loop-in-sync-test", check=get_event_loop_in_sync,
+    Rule(code="KB220", needs=('get_event_loop',), entry=ENTRY, name="get-event-loop-in-sync-test", check=get_event_loop_in_sync,
          message="asyncio.get_event_loop() in synchronous test code: after any asyncio.run() there is "
                  "no current loop ('There is no current event loop'; always an error from Python 3.14)",
          fix="make the test async (@pytest.mark.asyncio, await), or own a loop: "

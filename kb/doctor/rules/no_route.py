@@ -69,14 +69,20 @@ def to_regex(pattern: str, is_path: bool) -> str:
     return "".join(out) + re.escape(pattern[at:]) + "$"
 
 
-def project_routes(ctx):
-    """``(regex, ends_in_router)`` of every route of the scan and of this file."""
+def routes_of(here) -> list:
+    """``(regex, ends_in_router)`` of the routes written in one file."""
     routes = []
-    for here in {c.path: c for c in [*ctx.reachable(4), *ctx.project.scanned()]}.values():
-        for call, pattern, is_path in route_calls(here):
-            nested = len(call.args) > 1 and isinstance(call.args[1], ast.Call) and here.last(call.args[1]) == "URLRouter"
-            routes.append((to_regex(pattern, is_path), nested))
+    for call, pattern, is_path in route_calls(here):
+        nested = len(call.args) > 1 and isinstance(call.args[1], ast.Call) and here.last(call.args[1]) == "URLRouter"
+        routes.append((to_regex(pattern, is_path), nested))
     return routes
+
+
+def project_routes(ctx):
+    """The routes of this file, of the project modules it reaches and of every file of the scan."""
+    scanned = ctx.project.memo("routes", lambda: list(dict.fromkeys(r for c in ctx.project.scanned()
+                                                                      for r in routes_of(c))))
+    return list(dict.fromkeys([r for here in ctx.reachable(4) for r in routes_of(here)] + scanned))
 
 
 def unrouted_test_paths(ctx):
@@ -112,36 +118,36 @@ def unrouted_test_paths(ctx):
 
 
 RULES = [
-    Rule(code="KB230", entry=ENTRY, name="route-leading-slash", check=leading_slash,
+    Rule(code="KB230", needs=('path(', 'url('), entry=ENTRY, name="route-leading-slash", check=leading_slash,
          message="a route written with a leading '/': URLRouter matches the path without it, never this",
          fix="drop the leading '/': path(\"ws/echo/\", ...)",
          flags=("from django.urls import path\n\nroutes = [path('/ws/echo/', Echo.as_asgi())]\n",),
          passes=("from django.urls import path\n\nroutes = [path('ws/echo/', Echo.as_asgi())]\n",)),
-    Rule(code="KB231", entry=ENTRY, name="regex-in-path", check=regex_in_path,
+    Rule(code="KB231", needs=('path(',), entry=ENTRY, name="regex-in-path", check=regex_in_path,
          message="a regular expression given to path(), which takes a route ('ws/<str:room>/')",
          fix="use re_path() for a regular expression, or write the route with converters",
          flags=("from django.urls import path\n\nroutes = [path(r'^ws/echo/$', Echo.as_asgi())]\n",),
          passes=("from django.urls import re_path\n\nroutes = [re_path(r'^ws/echo/$', Echo.as_asgi())]\n",)),
-    Rule(code="KB232", entry=ENTRY, name="nested-router-behind-dollar", check=router_behind_dollar,
+    Rule(code="KB232", needs=('path(', 'url('), entry=ENTRY, name="nested-router-behind-dollar", check=router_behind_dollar,
          message="a nested URLRouter behind a pattern ending in '$': nothing below it can match",
          fix="end the outer pattern without '$': re_path(r\"^ws/\", URLRouter([...]))",
          flags=("from channels.routing import URLRouter\nfrom django.urls import re_path\n\n"
                 "routes = [re_path(r'^ws/$', URLRouter(inner))]\n",),
          passes=("from channels.routing import URLRouter\nfrom django.urls import re_path\n\n"
                  "routes = [re_path(r'^ws/', URLRouter(inner))]\n",)),
-    Rule(code="KB233", entry=ENTRY, name="query-in-scope-path", check=query_in_path,
+    Rule(code="KB233", needs=('websocket',), entry=ENTRY, name="query-in-scope-path", check=query_in_path,
          message="a query string inside a hand-built scope's 'path': routes never match it",
          fix="put it in 'query_string': b\"lang=en\" and keep 'path' to the path",
          flags=("scope = {'type': 'websocket', 'path': '/ws/echo/?lang=en', 'query_string': b''}\n",),
          passes=("scope = {'type': 'websocket', 'path': '/ws/echo/', 'query_string': b'lang=en'}\n",)),
-    Rule(code="KB234", entry=ENTRY, name="root-path-mismatch", check=root_path_mismatch,
+    Rule(code="KB234", needs=('root_path',), entry=ENTRY, name="root-path-mismatch", check=root_path_mismatch,
          versions={"channels": ">=4.1"},
          message="a scope whose root_path does not start its path (or lacks its leading '/'): channels "
                  "4.1+'s outermost URLRouter refuses the whole path",
          fix="give 'path' the full path ('/app/ws/echo/' with root_path '/app'), root_path with its leading '/'",
          flags=("scope = {'type': 'websocket', 'path': '/ws/echo/', 'root_path': '/app'}\n",),
          passes=("scope = {'type': 'websocket', 'path': '/app/ws/echo/', 'root_path': '/app'}\n",)),
-    Rule(code="KB235", entry=ENTRY, name="test-path-not-routed", check=unrouted_test_paths,
+    Rule(code="KB235", needs=('ommunicator',), entry=ENTRY, name="test-path-not-routed", check=unrouted_test_paths,
          message="a communicator's path that no route of the project matches ('No route found for path')",
          fix="connect to the path a route accepts (a trailing '/', the characters its pattern allows)",
          flags=("from channels.routing import URLRouter\nfrom channels.testing import WebsocketCommunicator\n"

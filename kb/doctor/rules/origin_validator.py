@@ -55,7 +55,7 @@ def override_after_build(ctx):
 
 RULES = [
     Rule(
-        code="KB240", entry=ENTRY, name="communicator-without-origin", check=without_origin,
+        code="KB240", needs=('WebsocketCommunicator',), entry=ENTRY, name="communicator-without-origin", check=without_origin,
         message="WebsocketCommunicator without an Origin header, on a stack wrapped in "
                 "AllowedHostsOriginValidator: connect() returns (False, ...)",
         fix="send the Origin the stack allows: WebsocketCommunicator(app, path, "
@@ -81,7 +81,7 @@ async def test_connect():
 ''',),
     ),
     Rule(
-        code="KB241", entry=ENTRY, name="allowed-hosts-override-after-build", check=override_after_build,
+        code="KB241", needs=('override_settings',), entry=ENTRY, name="allowed-hosts-override-after-build", check=override_after_build,
         message="override_settings(ALLOWED_HOSTS=...) around a communicator whose stack was built "
                 "before it: AllowedHostsOriginValidator read ALLOWED_HOSTS when it was made",
         fix="build the application inside the override (or set ALLOWED_HOSTS in the test settings "

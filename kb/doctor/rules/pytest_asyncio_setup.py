@@ -110,13 +110,13 @@ async def client():
 STRICT = {"pytest.ini": "[pytest]\nasyncio_mode = strict\n"}
 
 RULES = [
-    Rule(code="KB250", entry=ENTRY, name="async-fixture-declared-with-pytest-fixture",
+    Rule(code="KB250", needs=('fixture',), entry=ENTRY, name="async-fixture-declared-with-pytest-fixture",
          check=async_fixture_declared_with_pytest,
          message="an async fixture declared with @pytest.fixture in strict mode: pytest-asyncio does not "
                  "run it (the test gets the coroutine or async generator)",
          fix="declare it with @pytest_asyncio.fixture (or set asyncio_mode = auto)", beside=STRICT,
          flags=(FIXTURE_BAD,), passes=(FIXTURE_GOOD,)),
-    Rule(code="KB251", entry=ENTRY, name="async-test-without-asyncio-marker", check=async_test_without_marker,
+    Rule(code="KB251", needs=('async def',), entry=ENTRY, name="async-test-without-asyncio-marker", check=async_test_without_marker,
          message="an async test without @pytest.mark.asyncio in strict mode: it is not run (skipped with a "
                  "warning, or failed on pytest >= 8.4)",
          fix="mark it @pytest.mark.asyncio (or a module-level pytestmark, or asyncio_mode = auto)", beside=STRICT,
@@ -124,7 +124,7 @@ RULES = [
          passes=("import pytest\n\n@pytest.mark.asyncio\nasync def test_echo():\n    assert True\n",
                  "from django.test import SimpleTestCase\n\nclass T(SimpleTestCase):\n"
                  "    async def test_echo(self):\n        pass\n")),
-    Rule(code="KB252", entry=ENTRY, name="asyncio-run-in-sync-fixture", check=asyncio_run_in_sync_fixture,
+    Rule(code="KB252", needs=('asyncio',), entry=ENTRY, name="asyncio-run-in-sync-fixture", check=asyncio_run_in_sync_fixture,
          versions={"pytest-asyncio": ">=0.23,<1.2"},
          message="asyncio.run() in a sync fixture: on pytest-asyncio 0.23-1.1 the async test that follows "
                  "fails with 'There is no current event loop'",
@@ -133,7 +133,7 @@ RULES = [
          flags=("import asyncio\nimport pytest\n\n@pytest.fixture\ndef seeded():\n    asyncio.run(seed())\n\n\n"
                 "async def test_a(seeded):\n    pass\n",),
          passes=("import pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def seeded():\n    await seed()\n",)),
-    Rule(code="KB253", entry=ENTRY, name="event-loop-fixture-requested", check=event_loop_requested,
+    Rule(code="KB253", needs=('event_loop',), entry=ENTRY, name="event-loop-fixture-requested", check=event_loop_requested,
          versions={"pytest-asyncio": ">=1.0"},
          message="requests the event_loop fixture, which pytest-asyncio 1.0 removed ('fixture event_loop "
                  "not found')",
@@ -142,7 +142,7 @@ RULES = [
          flags=("import pytest\n\n@pytest.fixture\ndef echo(event_loop):\n"
                 "    return event_loop.run_until_complete(make())\n",),
          passes=("import pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def echo():\n    return await make()\n",)),
-    Rule(code="KB254", entry=ENTRY, name="event-loop-fixture-overridden", check=event_loop_overridden,
+    Rule(code="KB254", needs=('event_loop',), entry=ENTRY, name="event-loop-fixture-overridden", check=event_loop_overridden,
          versions={"pytest-asyncio": ">=0.23"},
          message="redefines the event_loop fixture: deprecated from pytest-asyncio 0.23 (an error under "
                  "filterwarnings = error), not used from 1.0",
@@ -150,7 +150,7 @@ RULES = [
          flags=("import asyncio\nimport pytest\n\n@pytest.fixture(scope='session')\ndef event_loop():\n"
                 "    loop = asyncio.new_event_loop()\n    yield loop\n    loop.close()\n",),
          passes=("import pytest\n\n@pytest.mark.asyncio(loop_scope='session')\nasync def test_a():\n    pass\n",)),
-    Rule(code="KB255", entry=ENTRY, name="event-loop-policy-overridden", check=event_loop_policy_overridden,
+    Rule(code="KB255", needs=('event_loop_policy',), entry=ENTRY, name="event-loop-policy-overridden", check=event_loop_policy_overridden,
          versions={"pytest-asyncio": ">=1.4"},
          message="overrides the event_loop_policy fixture, deprecated from pytest-asyncio 1.4 (an error "
                  "under filterwarnings = error)",
@@ -158,7 +158,7 @@ RULES = [
          flags=("import asyncio\nimport pytest\n\n@pytest.fixture(scope='session')\ndef event_loop_policy():\n"
                 "    return asyncio.DefaultEventLoopPolicy()\n",),
          passes=("import pytest\n\n@pytest.fixture(scope='session')\ndef policy():\n    return None\n",)),
-    Rule(code="KB256", entry=ENTRY, name="wide-async-fixture-function-loop", check=wide_fixture_function_loop,
+    Rule(code="KB256", needs=('scope',), entry=ENTRY, name="wide-async-fixture-function-loop", check=wide_fixture_function_loop,
          versions={"pytest-asyncio": ">=0.24"},
          message="an async fixture wider than a function without loop_scope=, while fixtures' loops are "
                  "function-scoped: a ScopeMismatch from pytest-asyncio 0.24",
@@ -167,7 +167,7 @@ RULES = [
                 "    yield 1\n",),
          passes=("import pytest_asyncio\n\n@pytest_asyncio.fixture(scope='session', loop_scope='session')\n"
                  "async def server():\n    yield 1\n",)),
-    Rule(code="KB257", entry=ENTRY, name="asyncio-marker-scope", check=marker_scope,
+    Rule(code="KB257", needs=('scope',), entry=ENTRY, name="asyncio-marker-scope", check=marker_scope,
          versions={"pytest-asyncio": ">=0.24"},
          message="pytest.mark.asyncio(scope=...): deprecated from pytest-asyncio 0.24 (loop_scope=)",
          fix="write @pytest.mark.asyncio(loop_scope=...)",

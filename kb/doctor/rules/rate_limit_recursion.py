@@ -23,7 +23,7 @@ def self_recursion(ctx):
 
 
 RULES = [
-    Rule(code="KB260", entry=ENTRY, name="method-calls-itself", check=self_recursion,
+    Rule(code="KB260", needs=('Consumer',), entry=ENTRY, name="method-calls-itself", check=self_recursion,
          message="a method calls itself (an error sent through the same rate-limited path): a burst "
                  "recurses until RecursionError",
          fix="send the refusal past the limiter (self.send_json(...) directly), or count it separately",

@@ -61,14 +61,14 @@ def proxy_followed(ctx):
 
 
 RULES = [
-    Rule(code="KB270", entry=ENTRY, name="fixed-server-port", check=fixed_port,
+    Rule(code="KB270", needs=('port',), entry=ENTRY, name="fixed-server-port", check=fixed_port,
          message="a test server on a fixed port: a server an earlier test left running, or another job "
                  "on the machine, holds it ('address already in use')",
          fix="bind port 0 and read the port the server got (daphne -p 0, the 'Listening on' line; "
              "ChannelsLiveServerTestCase does), and stop every server in a finally/fixture",
          flags=("def test_echo():\n    with daphne_server(port=8000) as server:\n        pass\n",),
          passes=("def test_echo():\n    with daphne_server(port=0) as server:\n        pass\n",)),
-    Rule(code="KB271", entry=ENTRY, name="websockets-follows-proxy", check=proxy_followed,
+    Rule(code="KB271", needs=('websockets',), entry=ENTRY, name="websockets-follows-proxy", check=proxy_followed,
          versions={"websockets": ">=15"},
          message="websockets.connect() without proxy=None where proxy variables are set: websockets 15+ "
                  "sends ws://127.0.0.1 through the proxy",

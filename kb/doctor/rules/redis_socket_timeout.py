@@ -59,7 +59,7 @@ def layer_settings(ctx):
 
 
 RULES = [
-    Rule(code="KB280", entry=ENTRY, name="redis-layer-without-socket-timeout", check=layer_settings,
+    Rule(code="KB280", needs=('RedisChannelLayer',), entry=ENTRY, name="redis-layer-without-socket-timeout", check=layer_settings,
          versions={"redis": ">=8"},
          message="RedisChannelLayer hosts without socket_timeout: on redis-py 8 every connection reads "
                  "with a 5 s timeout, and a receive() idle longer fails (TimeoutError, close 1011)",

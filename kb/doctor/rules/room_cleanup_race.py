@@ -31,7 +31,7 @@ def check_await_delete(ctx):
 
 
 RULES = [
-    Rule(code="KB290", entry=ENTRY, name="check-await-delete", check=check_await_delete,
+    Rule(code="KB290", needs=('disconnect',), entry=ENTRY, name="check-await-delete", check=check_await_delete,
          message="disconnect() checks shared state, awaits, then deletes: two disconnects interleave at "
                  "the await and both delete (KeyError, DoesNotExist)",
          fix="make check-and-delete one step without an await between (dict.pop(key, None), a "

@@ -66,13 +66,13 @@ def sync_orm_in_async(ctx):
 
 
 RULES = [
-    Rule(code="KB300", entry=ENTRY, name="asyncio-run-in-async", check=asyncio_run_in_async,
+    Rule(code="KB300", needs=('asyncio',), entry=ENTRY, name="asyncio-run-in-async", check=asyncio_run_in_async,
          message="asyncio.run() inside an async function: a loop already runs in this thread "
                  "('cannot be called from a running event loop')",
          fix="await the coroutine",
          flags=("import asyncio\n\nasync def test_a():\n    assert asyncio.run(answer()) == 42\n",),
          passes=("async def test_a():\n    assert await answer() == 42\n",)),
-    Rule(code="KB301", entry=ENTRY, name="async-to-sync-in-async", check=async_to_sync_in_async,
+    Rule(code="KB301", needs=('async_to_sync',), entry=ENTRY, name="async-to-sync-in-async", check=async_to_sync_in_async,
          message="async_to_sync where an event loop runs ('You cannot use AsyncToSync in the same thread "
                  "as an async event loop')",
          fix="await the coroutine there; from a sync helper that async code calls, make the helper async "
@@ -93,7 +93,7 @@ async def notify(layer):
 async def test_a(layer):
     await notify(layer)
 ''',)),
-    Rule(code="KB302", entry=ENTRY, name="sync-orm-in-async", check=sync_orm_in_async,
+    Rule(code="KB302", needs=('objects',), entry=ENTRY, name="sync-orm-in-async", check=sync_orm_in_async,
          message="a synchronous ORM query inside an async function (SynchronousOnlyOperation)",
          fix="use the async ORM (aget, acreate, acount, async for) or database_sync_to_async",
          flags=("from django.contrib.auth.models import User\n\nasync def test_a():\n"
