@@ -189,3 +189,32 @@ def test_the_corpus_proof_fails_on_an_unflagged_scenario_and_a_flagged_fixed_var
     (folder / "fixed" / "test_still_broken.py").write_text(TRAP.replace("asyncio.run(answer())", "await answer()"))
     assert [p.message for p in entry_proof(tmp_path, "sync-async-boundary")] == [
         "test_planted.py is listed as not statically visible, yet KB300 flags it (line 12): drop the line"]
+
+
+def test_the_plugin_prints_the_findings_before_the_tests_run(project):
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    run = subprocess.run([sys.executable, "-m", "pytest", "--kb-doctor", "-p", "no:cacheprovider", "tests"],
+                         cwd=project, capture_output=True, text=True, timeout=120, env=env)
+    lines = run.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.strip("= ") == "kb doctor")
+    assert lines[header + 1].startswith("tests/test_run.py:12:12  KB300  sync-async-boundary  "), run.stdout
+    progress = next(i for i, line in enumerate(lines) if line.startswith("tests/test_run.py ") and "[100%]" in line)
+    assert header < progress, run.stdout  # printed before the first test ran
+    plain = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests"], cwd=project,
+                           capture_output=True, text=True, timeout=120, env=env)
+    assert not any(line.strip("= ") == "kb doctor" for line in plain.stdout.splitlines())
+
+
+def test_the_site_lists_each_rule_with_its_examples_under_its_entry(tmp_path):
+    from markupsafe import escape
+
+    from kb.site import render
+
+    render(build=tmp_path)
+    page = (tmp_path / "site" / "origin-validator.html").read_text(encoding="utf-8")
+    rules = [r for r in engine.all_rules() if r.entry == "origin-validator"]
+    assert rules
+    for rule in rules:
+        assert f'<h3 id="{rule.code}"><code>{rule.code}</code> {rule.name}</h3>' in page
+        assert str(escape(rule.flags[0])) in page and str(escape(rule.passes[0])) in page
+    assert 'id="KB300"' not in page  # another entry's rule is not here

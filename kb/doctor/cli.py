@@ -96,3 +96,12 @@ def doctor(args) -> int:
     else:
         sys.stdout.write(report)
     return 1 if findings else 0
+
+
+def plugin_lines(paths: list[Path]) -> list[str]:
+    """``kb doctor``'s text report for the pytest plugin's ``--kb-doctor`` (installed versions)."""
+    from .versions import from_environment
+
+    files = python_files(paths)
+    findings = scan(paths, versions=from_environment())
+    return text(findings, len(files), "the running environment", relative_base(), []).splitlines()
