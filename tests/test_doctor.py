@@ -218,3 +218,9 @@ def test_the_site_lists_each_rule_with_its_examples_under_its_entry(tmp_path):
         assert f'<h3 id="{rule.code}"><code>{rule.code}</code> {rule.name}</h3>' in page
         assert str(escape(rule.flags[0])) in page and str(escape(rule.passes[0])) in page
     assert 'id="KB300"' not in page  # another entry's rule is not here
+
+
+def test_the_readme_lists_every_rule():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [r.code for r in engine.all_rules() if f"| {r.code} | `{r.entry}` | {r.name} |" not in readme]
+    assert missing == []
