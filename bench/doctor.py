@@ -21,7 +21,7 @@ from pathlib import Path
 from kb import REPO
 from kb.corpus import NEGATIVE
 from kb.doctor import engine
-from kb.doctor.context import Project
+from kb.doctor.project import Project
 from kb.lint_doctor import findings_in, project_for, reasons
 
 SECTION = "doctor"

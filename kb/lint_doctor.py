@@ -8,16 +8,18 @@
 - no scenario of ``corpus/_negative/`` is flagged;
 - every rule's code lies in its entry's block (``kb.doctor.codes``) and names an entry that exists.
 
-Scenarios are scanned as parts of the project they run in (the knowledge base's root: the
+A team's own entry (another knowledge root) without rules, `doctor.txt` or fixed variants is not
+checked. Scenarios are scanned as parts of the project they run in (the knowledge base's root: the
 harness is their code under test), with every version unknown, so version rules apply.
 """
 
 import re
 from pathlib import Path
 
+from . import REPO
 from .corpus import NEGATIVE
 from .doctor import codes, engine
-from .doctor.context import Project
+from .doctor.project import Project
 from .results import Problem
 
 REASON = re.compile(r"^([\w.-]+\.py): not statically visible: (\S.*)$")
@@ -57,6 +59,9 @@ def entry_proof(root: Path, entry_id: str, rules=None) -> list[Problem]:
     fixed = sorted((folder / "fixed").glob("*.py"))
     if not scenarios and not fixed:
         return []
+    if not any(r.entry == entry_id for r in rules) and root.resolve() != REPO.resolve() \
+            and not (folder / "doctor.txt").exists() and not fixed:
+        return []  # a team's own entry: kb doctor has no rules for it (README, "kb doctor")
     project = project_for(root, [folder / "scenarios", folder / "fixed"])
     listed, problems = reasons(folder / "doctor.txt")
     flagged_any = False

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.doctor import codes, engine
-from kb.doctor.context import Project
+from kb.doctor.project import Project
 
 RULES = engine.all_rules()
 

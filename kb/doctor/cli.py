@@ -3,9 +3,9 @@
 import sys
 from pathlib import Path
 
-from .context import Project
 from .engine import all_rules, python_files, scan, wanted
 from .output import as_json, relative_base, sarif, text
+from .project import Project
 from .versions import VersionsError, resolve
 
 FORMATS = ("text", "json", "sarif")

@@ -1,4 +1,4 @@
-"""What a rule sees of one file (``FileContext``) and of the project around it (``Project``).
+"""What a rule sees of one file (``FileContext``; the project around it is ``kb.doctor.project``).
 
 Pure ``ast``: nothing of the scanned project is imported. A name is followed to where it is
 made: a local assignment, a fixture (in the file or a ``conftest.py`` above it), a module-level
@@ -8,8 +8,6 @@ assignment, or a project module it is imported from (found on the project's root
 import ast
 from functools import cached_property
 from pathlib import Path
-
-from .pytestconfig import read_pytest_config
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py", ".git")
@@ -41,7 +39,7 @@ def constant(node, default=None):
 
 
 class FileContext:
-    def __init__(self, path: Path, source: str, project: "Project", tree: ast.Module | None = None):
+    def __init__(self, path: Path, source: str, project, tree: ast.Module | None = None):
         self.path, self.source, self.project = path, source, project
         self.tree = tree if tree is not None else ast.parse(source, str(path))
         self.lines = source.splitlines()
@@ -73,6 +71,18 @@ class FileContext:
                 elif isinstance(value, AST):
                     parents[value] = node
                     todo.append(value)
+        self.top_imports = {}  #: imports run at import time (not in functions, not TYPE_CHECKING)
+        statements = list(self.tree.body)
+        while statements:
+            node = statements.pop()
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                saved, self.imports = self.imports, self.top_imports
+                self.add_import(node)
+                self.imports = saved
+            elif isinstance(node, ast.If) and "TYPE_CHECKING" not in dotted(node.test):
+                statements += node.body + node.orelse
+            elif isinstance(node, ast.Try):
+                statements += node.body + [s for h in node.handlers for s in h.body] + node.orelse
         for node in self.tree.body:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
@@ -267,103 +277,3 @@ class FileContext:
     @cached_property
     def pytest_ini(self) -> dict:
         return self.project.pytest_config(self.path.parent)
-
-
-class Project:
-    """The files of one scan and the modules they import, parsed once."""
-
-    def __init__(self, roots: list[Path]):
-        self.roots = [r.resolve() for r in roots]
-        self._modules, self._contexts, self._configs = {}, {}, {}
-        self.files: list[Path] = []  #: the files of the scan (kb.doctor.engine sets them)
-
-    def scanned(self) -> list[FileContext]:
-        if getattr(self, "_scanned_for", None) is not self.files:
-            self._scanned = [c for c in (self.context(p) for p in self.files) if c is not None]
-            self._scanned_for = self.files
-        return self._scanned
-
-    def memo(self, key, make):
-        """A value computed once per project (rules keep project-wide indexes here)."""
-        cache = self.__dict__.setdefault("_memo", {})
-        if key not in cache:
-            cache[key] = make()
-        return cache[key]
-
-    @staticmethod
-    def root_of(path: Path) -> Path:
-        start = path.resolve() if path.is_dir() else path.resolve().parent
-        for folder in [start, *start.parents]:
-            if any((folder / m).exists() for m in MARKERS):
-                return folder
-        return start
-
-    def context(self, path: Path) -> FileContext | None:
-        key = str(path)
-        if key in self._contexts:
-            return self._contexts[key]
-        path = path.resolve()
-        if str(path) in self._contexts:
-            self._contexts[key] = self._contexts[str(path)]
-            return self._contexts[key]
-        if path not in self._contexts:
-            try:
-                source = path.read_text(encoding="utf-8")
-                self._contexts[path] = FileContext(path, source, self)
-            except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-                self._contexts[path] = None
-        self._contexts[key] = self._contexts[str(path)] = self._contexts[path]
-        return self._contexts[path]
-
-    def module_name(self, path: Path) -> str | None:
-        for root in self.roots:
-            if path.is_relative_to(root):
-                parts = path.relative_to(root).with_suffix("").parts
-                return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        return None
-
-    def module(self, dotted_name: str) -> FileContext | None:
-        if dotted_name not in self._modules:
-            found = None
-            rel = Path(*dotted_name.split(".")) if dotted_name else None
-            for root in self.roots if rel else []:
-                for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
-                    if candidate.is_file():
-                        found = self.context(candidate)
-                        break
-                if found:
-                    break
-            self._modules[dotted_name] = found
-        return self._modules[dotted_name]
-
-    def conftests(self, path: Path) -> list[FileContext]:
-        cache = self.__dict__.setdefault("_conftests", {})
-        if path.parent not in cache:
-            cache[path.parent] = self._conftests_of(path)
-        return [c for c in cache[path.parent] if c.path != path]
-
-    def _conftests_of(self, path: Path) -> list[FileContext]:
-        found = []
-        for folder in path.resolve().parents:
-            candidate = folder / "conftest.py"
-            if candidate.is_file():
-                ctx = self.context(candidate)
-                if ctx is not None:
-                    found.append(ctx)
-            if any((folder / m).exists() for m in MARKERS):
-                break
-        return found
-
-    def pytest_config(self, folder: Path) -> dict:
-        """``asyncio_mode``, ``asyncio_default_fixture_loop_scope`` and ``django_settings_module`` of the nearest pytest
-        configuration (pytest.ini, pyproject.toml, tox.ini, setup.cfg), as strings or absent."""
-        folder = folder.resolve()
-        if folder in self._configs:
-            return self._configs[folder]
-        found = None
-        for here in [folder, *folder.parents]:
-            found = read_pytest_config(here)
-            if found is not None or any((here / m).exists() for m in MARKERS):
-                break
-        self._configs[folder] = found or {}
-        return self._configs[folder]

@@ -9,8 +9,9 @@ import pkgutil
 import re
 from pathlib import Path
 
-from .context import FileContext, Project
+from .context import FileContext
 from .model import Finding, Rule
+from .project import Project
 from .versions import applies
 
 IGNORE = re.compile(r"#\s*kb:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")

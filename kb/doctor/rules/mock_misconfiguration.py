@@ -18,24 +18,27 @@ def lookalike_assertions(ctx):
             yield call, f".{call.func.attr}()"
 
 
-def importers(ctx, module: str, name: str):
-    """Project modules that run ``from module import name`` (the test file's project imports, two
-    levels deep, and every file of the scan)."""
-    seen, found = set(), []
-    todo = [(c, 2) for c in ctx.project.scanned()] + [(ctx, 0)]  # popped from the end: ctx first
-    while todo:
-        here, depth = todo.pop()
-        if here is None or here.path in seen:
+def local_import(ctx, module: str, name: str) -> bool:
+    """A function of the module imports the name again when it runs (so a patch reaches it)."""
+    return any(isinstance(n, ast.ImportFrom) and n.module == module and any(a.name == name for a in n.names)
+               and ctx.function_of(n) is not None for n in ctx.nodes)
+
+
+def importers(ctx, module: str, name: str, used=None):
+    """The project modules this test imports (the code under test; with ``used``, those whose
+    imported names the test function uses) that ran ``from module import name`` at import time,
+    so hold a copy a patch of ``module.name`` misses."""
+    found, seen = [], set()
+    for local, qualified in ctx.imports.items():
+        if used is not None and local not in used:
             continue
-        seen.add(here.path)
-        if here.imports.get(name) == f"{module}.{name}" and here is not ctx:
-            found.append(here)
-        if depth < 2:
-            for qualified in set(here.imports.values()):
-                for candidate in (qualified, qualified.rpartition(".")[0]):
-                    other = here.project.module(candidate)
-                    if other is not None:
-                        todo.append((other, depth + 1))
+        for candidate in (qualified, qualified.rpartition(".")[0]):
+            other = ctx.project.module(candidate) if candidate else None
+            if other is not None and other is not ctx and other.path not in seen:
+                seen.add(other.path)
+                if other.top_imports.get(name) == f"{module}.{name}" and not local_import(other, module, name):
+                    found.append(other)
+                break
     return found
 
 
@@ -51,7 +54,20 @@ def patch_where_defined(ctx):
         module, _, attr = target.rpartition(".")
         if ctx.project.module(module) is not None:
             continue  # a project module: patched where it is looked up, presumably
-        users = importers(ctx, module, attr)
+        func = ctx.function_of(call)
+        scope = func if func is not None else ctx.tree
+        if any(isinstance(n, ast.Call) and ctx.last(n) == "reload" for n in ast.walk(scope)):
+            continue  # the module is imported again under the patch
+        target = func
+        if target is None and isinstance(ctx.parents.get(call), ast.FunctionDef):
+            target = ctx.parents.get(call)  # a decorator: the test it decorates
+        used = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if target is not None else None
+        users = importers(ctx, module, attr, used)
+        if func is None:  # a module-level patch: modules imported after it take the patched name
+            later = {ctx.imports[n] for n in ctx.imports if any(
+                isinstance(s, (ast.Import, ast.ImportFrom)) and s.lineno > call.lineno for s in ctx.tree.body)}
+            users = [u for u in users if not any(ctx.project.module_name(u.path) in (q, q.rpartition(".")[0])
+                                                 for q in later)]
         if users:
             where = ctx.project.module_name(users[0].path) or users[0].path.name
             yield call, f"{target!r} (imported into {where}: patch \"{where}.{attr}\")"
@@ -78,6 +94,8 @@ RULES = [
          message="patch() of a name where it is defined, while the code under test imported it into its "
                  "own module (that copy stays real)",
          fix="patch the name where it is looked up: patch(\"<the importing module>.<name>\")",
+         # only the modules the test imports itself are judged: a copy further away may not be the
+         # code this test exercises
          beside={"prices.py": "from redis.asyncio import Redis\n\n\ndef subscribe(symbol):\n"
                               "    return Redis.from_url('redis://localhost')\n"},
          flags=('''
