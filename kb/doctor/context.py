@@ -240,9 +240,10 @@ class FileContext:
             return other, other.defs[attr]
         return None
 
-    def builds(self, node, names: tuple[str, ...], depth: int = 0) -> bool:
+    def builds(self, node, names: tuple[str, ...], depth: int = 0, accept=None) -> bool:
         """Whether the value of ``node`` is made by a call to a class or function named in
-        ``names`` (by its last part), following names, fixtures and project functions."""
+        ``names`` (by its last part), following names, fixtures and project functions;
+        ``accept(context, call)`` may turn such a call down."""
         if depth > 4:
             return False
         for ctx, value in self.values_of(node):
@@ -250,9 +251,11 @@ class FileContext:
                 if not isinstance(sub, ast.Call):
                     continue
                 if ctx.last(sub) in names or ctx.qual(sub.func).rpartition(".")[2] in names:
-                    return True
+                    if accept is None or accept(ctx, sub):
+                        return True
+                    continue
                 target = ctx.callee(sub)
-                if target and any(target[0].builds(r, names, depth + 1) for r in target[0].returned(target[1])):
+                if target and any(target[0].builds(r, names, depth + 1, accept) for r in target[0].returned(target[1])):
                     return True
         return False
 

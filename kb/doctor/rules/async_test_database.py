@@ -46,10 +46,33 @@ def rolled_back(ctx, func) -> bool:
     return uses_db(ctx, func)
 
 
+WRITES = {"create", "create_user", "create_superuser", "save", "bulk_create", "get_or_create",
+          "update_or_create"}
+
+
+def rows_on_test_thread(ctx, func, depth: int = 0) -> bool:
+    """A synchronous fixture the test requests (or one they request) writes rows: on the test's
+    thread, inside its transaction."""
+    if depth > 4:
+        return False
+    for arg in func.args.args:
+        found = ctx.fixture(arg.arg)
+        if not found:
+            continue
+        owner, fixture = found
+        if isinstance(fixture, ast.FunctionDef) and any(
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in WRITES
+                for n in ast.walk(fixture)):
+            return True
+        if rows_on_test_thread(owner, fixture, depth + 1):
+            return True
+    return False
+
+
 def async_test_in_transaction(ctx):
     for func in ctx.functions:
         if isinstance(func, ast.AsyncFunctionDef) and ctx.is_test(func) and ctx.class_of(func) is None \
-                and rolled_back(ctx, func) and crosses_threads(ctx, func):
+                and rolled_back(ctx, func) and crosses_threads(ctx, func) and rows_on_test_thread(ctx, func):
             yield func, func.name
 
 
@@ -68,8 +91,9 @@ def testcase_closed_connection(ctx):
 
 RULES = [
     Rule(code="KB100", needs=('async def',), entry=ENTRY, name="async-test-in-rolled-back-transaction", check=async_test_in_transaction,
-         message="an async test on pytest-django's rolled-back db talks to a consumer or the async ORM: "
-                 "they run on another thread and connection, which cannot see the test's rows "
+         message="an async test on pytest-django's rolled-back db, with rows a fixture wrote, talks to a "
+                 "consumer or the async ORM: they run on another thread and connection, which cannot see "
+                 "those rows "
                  "(DoesNotExist on PostgreSQL, 'database table is locked' on SQLite)",
          fix="@pytest.mark.django_db(transaction=True) (transactional_db), and close the worker thread's "
              "connections after the test",
@@ -77,20 +101,32 @@ RULES = [
 import pytest
 from channels.testing import WebsocketCommunicator
 
+@pytest.fixture
+def dora(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create(username="dora")
+
+
 @pytest.mark.asyncio
-@pytest.mark.django_db
-async def test_profile(app):
-    comm = WebsocketCommunicator(app, "/ws/profile/1/")
+async def test_profile(app, dora):
+    comm = WebsocketCommunicator(app, f"/ws/profile/{dora.pk}/")
     assert (await comm.connect())[0]
 ''',),
          passes=('''
 import pytest
 from channels.testing import WebsocketCommunicator
 
+@pytest.fixture
+def dora(transactional_db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create(username="dora")
+
+
 @pytest.mark.asyncio
-@pytest.mark.django_db(transaction=True)
-async def test_profile(app):
-    comm = WebsocketCommunicator(app, "/ws/profile/1/")
+async def test_profile(app, dora):
+    comm = WebsocketCommunicator(app, f"/ws/profile/{dora.pk}/")
     assert (await comm.connect())[0]
 ''',)),
     Rule(code="KB101", needs=('TestCase',), entry=ENTRY, name="testcase-async-consumer", check=testcase_closed_connection,

@@ -3,11 +3,12 @@ test expects a user."""
 
 import ast
 
+from ..context import constant
 from ..model import Rule
 from .origin_validator import communicators, headers_lack
 
 ENTRY = "auth-middleware"
-SESSION_STACKS = ("AuthMiddlewareStack", "SessionMiddlewareStack", "CookieMiddleware", "SessionMiddleware")
+SESSION_STACKS = ("AuthMiddlewareStack", "AuthMiddleware")  # the ones that put a user in the scope
 
 
 def without_cookie(ctx):
@@ -15,11 +16,10 @@ def without_cookie(ctx):
         func = ctx.function_of(call)
         if func is None or not headers_lack(ctx, call, b"cookie") or not ctx.builds(call.args[0], SESSION_STACKS):
             continue
+        # the test means a user: it logs one in, or its module reads scope["user"]
         expects_user = any(isinstance(n, ast.Attribute) and n.attr in ("force_login", "login")
-                           or isinstance(n, ast.Constant) and n.value == "user"
-                           or isinstance(n, ast.Compare) and any(isinstance(c, ast.Constant) and isinstance(c.value, str)
-                                                                 for c in n.comparators)
-                           for n in ast.walk(func))
+                           for n in ast.walk(func)) or any(
+            isinstance(n, ast.Subscript) and constant(n.slice) == "user" for n in ctx.nodes)
         if expects_user:
             yield call
 
@@ -33,7 +33,13 @@ RULES = [
              "or put the user in the scope (communicator.scope[\"user\"] = user)",
          flags=('''
 from channels.auth import AuthMiddlewareStack
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
+
+class WhoAmI(AsyncWebsocketConsumer):
+    async def connect(self):
+        await self.accept()
+        await self.send(text_data=str(self.scope["user"]))
 
 async def test_alice(router):
     comm = WebsocketCommunicator(AuthMiddlewareStack(router), "/ws/who/")
@@ -42,7 +48,13 @@ async def test_alice(router):
 ''',),
          passes=('''
 from channels.auth import AuthMiddlewareStack
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
+
+class WhoAmI(AsyncWebsocketConsumer):
+    async def connect(self):
+        await self.accept()
+        await self.send(text_data=str(self.scope["user"]))
 
 async def test_alice(router, cookie):
     comm = WebsocketCommunicator(AuthMiddlewareStack(router), "/ws/who/", headers=[(b"cookie", cookie)])

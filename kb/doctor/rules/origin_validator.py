@@ -27,9 +27,29 @@ def communicators(ctx):
             yield call
 
 
+def refuses_missing_origin(ctx, call) -> bool:
+    """An OriginValidator whose literal allowed list holds "*" lets a missing Origin through."""
+    allowed = kwarg(call, "allowed_origins", 1) if ctx.last(call) == "OriginValidator" else None
+    return not (isinstance(allowed, (ast.List, ast.Tuple)) and any(constant(e) == "*" for e in allowed.elts))
+
+
+def expects_refusal(ctx, func) -> bool:
+    """The test asserts the connection fails (``assert not connected``, ``assertFalse``, ``False``)."""
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not):
+            return True
+        if isinstance(node, ast.Call) and ctx.last(node) == "assertFalse":
+            return True
+        if isinstance(node, ast.Assert) and any(constant(n) is False for n in ast.walk(node.test)):
+            return True
+    return False
+
+
 def without_origin(ctx):
     for call in communicators(ctx):
-        if headers_lack(ctx, call, b"origin") and ctx.builds(call.args[0], VALIDATORS):
+        func = ctx.function_of(call)
+        if headers_lack(ctx, call, b"origin") and ctx.builds(call.args[0], VALIDATORS, accept=refuses_missing_origin) \
+                and not (func is not None and expects_refusal(ctx, func)):
             yield call
 
 

@@ -3,6 +3,7 @@ event loop already runs (an async test, an async consumer handler)."""
 
 import ast
 
+from ..context import dotted
 from ..model import Rule
 
 ENTRY = "sync-async-boundary"
@@ -29,8 +30,11 @@ def async_to_sync_in_async(ctx):
     sync_helpers = {}
     for call in calls:
         func = ctx.function_of(call)
-        if func is None:
-            continue
+        parent = ctx.parents.get(call)
+        if func is None or not (isinstance(parent, ast.Call) and parent.func is call):
+            continue  # only async_to_sync(f)(...) runs f here; a wrapper kept for later does not
+        if any("sync_to_async" in dotted(d.func if isinstance(d, ast.Call) else d) for d in func.decorator_list):
+            continue  # the helper itself runs in a worker thread
         if isinstance(func, ast.AsyncFunctionDef):
             yield call, "called in an async function"
         elif ctx.class_of(func) is None:
