@@ -108,15 +108,16 @@ async def client():
 '''
 
 STRICT = {"pytest.ini": "[pytest]\nasyncio_mode = strict\n"}
+STRICT_DEFAULT = {"pytest-asyncio": ">=0.19"}  # strict mode is the default since 0.19 (the write-up)
 
 RULES = [
     Rule(code="KB250", needs=('fixture',), entry=ENTRY, name="async-fixture-declared-with-pytest-fixture",
-         check=async_fixture_declared_with_pytest,
+         check=async_fixture_declared_with_pytest, versions=STRICT_DEFAULT,
          message="an async fixture declared with @pytest.fixture in strict mode: pytest-asyncio does not "
                  "run it (the test gets the coroutine or async generator)",
          fix="declare it with @pytest_asyncio.fixture (or set asyncio_mode = auto)", beside=STRICT,
          flags=(FIXTURE_BAD,), passes=(FIXTURE_GOOD,)),
-    Rule(code="KB251", needs=('async def',), entry=ENTRY, name="async-test-without-asyncio-marker", check=async_test_without_marker,
+    Rule(code="KB251", needs=('async def',), entry=ENTRY, name="async-test-without-asyncio-marker", check=async_test_without_marker, versions=STRICT_DEFAULT,
          message="an async test without @pytest.mark.asyncio in strict mode: it is not run (skipped with a "
                  "warning, or failed on pytest >= 8.4)",
          fix="mark it @pytest.mark.asyncio (or a module-level pytestmark, or asyncio_mode = auto)", beside=STRICT,
