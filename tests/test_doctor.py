@@ -222,5 +222,8 @@ def test_the_site_lists_each_rule_with_its_examples_under_its_entry(tmp_path):
 
 def test_the_readme_lists_every_rule():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    missing = [r.code for r in engine.all_rules() if f"| {r.code} | `{r.entry}` | {r.name} |" not in readme]
-    assert missing == []
+    def row(rule):
+        versions = ", ".join(f"{package} {spec}" for package, spec in rule.versions.items()) or "any"
+        return f"| {rule.code} | `{rule.entry}` | {rule.name} | {versions} |"
+
+    assert [row(r) for r in engine.all_rules() if row(r) not in readme] == []
