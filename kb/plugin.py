@@ -8,8 +8,10 @@ two or more failing tests, each test's own best entry (or none), strongest first
 installed versions the named entries' notes and Versions tables speak of, with the notes that
 hold for them and the table's row.
 Off with `--no-known-issues` or `-p no:kb_known_issues`; `--known-issues-root DIR` (repeatable)
-matches against those knowledge bases instead. The plugin only wires options and hands the reports to
-`kb.triage`; it never fails a test session itself.
+matches against those knowledge bases instead. `--kb-doctor` prints `kb doctor`'s findings for
+the paths pytest was given (its rootdir when none), judged by the installed versions, before the
+tests run. The plugin only wires options and hands the reports to `kb.triage` and `kb.doctor`;
+it never fails a test session itself.
 """
 
 from pathlib import Path
@@ -24,6 +26,26 @@ def pytest_addoption(parser):
     group.addoption("--known-issues-root", type=Path, action="append", default=None, metavar="DIR",
                     help="a knowledge base to match failures against, repeatable (default: the "
                          "shipped one and the project's own)")
+    group.addoption("--kb-doctor", action="store_true",
+                    help="before the run, print kb doctor's findings for the paths under test")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """After collection, before the first test: ``kb doctor``'s findings (``--kb-doctor``)."""
+    if not config.getoption("kb_doctor", False):
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    paths = [Path(a.split("::")[0]) for a in config.args if Path(a.split("::")[0]).exists()]
+    try:
+        from .doctor.cli import plugin_lines
+
+        lines = plugin_lines(paths or [config.rootpath])
+    except Exception as exc:  # the doctor must not stop the tests
+        lines = [f"kb doctor: not run ({exc.__class__.__name__}: {exc})"]
+    if reporter is not None:
+        reporter.write_sep("=", "kb doctor", yellow=True, bold=True)
+        for line in lines:
+            reporter.write_line(line)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
