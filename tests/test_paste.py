@@ -27,7 +27,7 @@ from kb.entries import scan
 from kb.lint_corpus import listed_for, summary_only
 from kb.signature import normalise
 from kb.triage import triage
-from kb.triage_text import explain, failure_lines, version_lines
+from kb.triage_text import answer_lines, explain, failure_lines, version_lines
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
 ENTRIES, _ = scan(REPO)
@@ -145,7 +145,8 @@ def expected_page(text: str) -> dict:
         more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
         shown.append({"id": best.entry_id, "evidence": "\n".join(explain(best)),
                       "places": f"  in:       {', '.join(places[:3])}{more}"})
-    lines = {"failures": "\n".join(failure_lines(report)) or None,
+    lines = {"answer": "\n".join(answer_lines(report)) or None,
+             "failures": "\n".join(failure_lines(report)) or None,
              "versions": "\n".join(version_lines(report)) or None}
     n = len(report.matches)
     closing = (f"{n} known issue{'s' * (n != 1)} matched in {SOURCE}" + (", strongest evidence first" if n > 1 else "")
@@ -160,6 +161,7 @@ READ = """(() => ({
     id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
     places: li.querySelector('.places').textContent})),
   closing: document.querySelector('#verdict .triage-summary')?.textContent,
+  answer: (document.querySelector('#verdict .answer') || {}).textContent || null,
   failures: (document.querySelector('#verdict .failures') || {}).textContent || null,
   versions: (document.querySelector('#verdict .versions') || {}).textContent || null,
 }))()"""
