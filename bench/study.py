@@ -204,6 +204,8 @@ def report(r: dict) -> str:
         f"{head['right_weak']} weak), ambiguous holding it {head['in']['ambiguous']}, wrong {head['in']['wrong']}, "
         f"none {head['in']['none']}"
         + (f"   recall {100 * head['recall']:.0f}% (target >= 85%)" if head["recall"] is not None else ""),
+        f"  headline in-family answered right or 'A or B' holding the verdict: "
+        f"{head['in']['right'] + head['in']['ambiguous']} of {head['in_family']} (shown apart: not counted as right)",
         f"  headline out-of-family ({head['out_of_family']}): right (none named) {head['out']['right']}, "
         f"wrong {head['out']['wrong']}",
         f"  headline wrong answers: {head['wrong']} of {head['reports']} ({100 * (head['wrong_rate'] or 0):.1f}%; "
