@@ -541,3 +541,17 @@ def test_when_an_entry_has_a_note_for_the_versions_read_then_triage_shows_it(tmp
     assert [(i, n.text) for i, n in report.notes] == [("in-memory", "that release's own bug: upgrade past it")]
     assert (f"note (in-memory, pytest-asyncio=={asyncio_version}): that release's own bug: upgrade past it "
             "[https://github.com/pytest-dev/pytest-asyncio/releases]") in format_report(report)
+
+
+def test_an_unrun_async_fixture_that_returns_is_read_by_its_argument_and_its_bare_message_is_ambiguous_before_pytest_9():
+    folder = REPO / "corpus/pytest-asyncio-setup/captured/pytest-asyncio-0.21.2"
+    auto = triage(read(folder / "async_fixture_returning_value.auto.txt"), LIVE)
+    assert auto.answer == ("pytest-asyncio-setup",)
+    assert auto.reports[0].matches[0].signature == "async-coroutine-fixture-argument"
+    # --tb=line keeps only the message, which an AsyncMock's result prints too: both, on pytest 7.4
+    line = triage(read(folder / "async_fixture_returning_value.line.txt"), LIVE)
+    assert line.answer == ("mock-misconfiguration", "pytest-asyncio-setup")
+    # pytest 9 refuses an unhandled async fixture at set-up: the pins' AsyncMock capture names mock alone
+    pins = triage(read(REPO / "corpus/mock-misconfiguration/captured/pins/am.line.txt"), LIVE)
+    assert any(s.name == "pytest" and s.version.startswith("9.") for s in pins.versions)
+    assert pins.answer == ("mock-misconfiguration",)
