@@ -44,8 +44,8 @@ def data(entries: list[Entry]) -> dict:
         "chained": logsplit.CHAINED.pattern,
         "listed": triage_text.LISTED,
         "versions": {key: getattr(logversions, key.upper()).pattern
-                     for key in ("platform", "plugins", "plugin", "django", "distribution", "tox", "factor",
-                                 "interpreter")},
+                     for key in ("platform", "plugins", "plugin", "django", "distribution", "freeze", "tox",
+                                 "factor", "interpreter")},
         "pluginDistributions": logversions.PLUGIN_DISTRIBUTIONS,
         "highest": logversions.HIGHEST,
         "entries": [{

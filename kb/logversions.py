@@ -9,6 +9,8 @@ paths that carry them), in this order of trust (the first source that names a pa
   ``django: version: 5.2.19, settings: ...`` (its ``pytest_report_header``);
 - installed distributions in paths: ``site-packages/channels-2.4.0-py3.7.egg``,
   ``site-packages/asgiref-3.2.10.dist-info``;
+- pins as ``pip freeze`` prints them, one at the start of a line: ``daphne==3.0.2`` (bug-report
+  templates ask for that output; the first pin of a name wins);
 - tox environment names: ``py311-django42-channels4: commands[0]>`` (Python 3.11, Django 4.2,
   channels 4: versions without their patch number; ``dj52``, channels' own tox naming, is
   Django 5.2: ``FACTOR_NAMES``);
@@ -45,6 +47,9 @@ PLUGINS = re.compile(r"plugins: ([^\r\n]+)")
 PLUGIN = re.compile(r"^([A-Za-z0-9][\w.-]*?)-(\d+(?:\.\d+)+)")
 #: a distribution's folder in a path: ``channels-2.4.0-py3.7.egg``, ``asgiref-3.2.10.dist-info``
 DISTRIBUTION = re.compile(r"-packages/([A-Za-z0-9][\w.]*?)-(\d+(?:\.\d+)+)(?:-py\d\.\d+\.egg|\.dist-info)")
+#: a pin as ``pip freeze`` prints it, at the start of a line (a list's ``-`` or ``*``, quotes and
+#: backticks allowed before it): ``Django==3.2.6``, ``- `pytest-asyncio==1.4.0```
+FREEZE = re.compile(r"^[ \t>*`'\"-]*([A-Za-z][A-Za-z0-9_.-]*)==(\d+(?:\.\d+)+)(?![\w.])", re.M)
 #: a tox environment at the start of its lines: ``py311-django42: commands[0]>``,
 #: ``py38-django32 run-test: ...``, ``ERROR:   py39-channels3: commands failed``
 TOX = re.compile(r"py(3)(\d{1,2})((?:-[A-Za-z][A-Za-z_]*?\d+)*)(?:: | run-test)")
@@ -69,7 +74,7 @@ class Seen:
 
     name: str
     version: str
-    source: str  #: "platform", "plugins", "header", "path", "tox"; "installed" (the pytest plugin's own)
+    source: str  #: "platform", "plugins", "header", "path", "freeze", "tox"; "installed" (the pytest plugin's own)
 
     @property
     def exact(self) -> bool:
@@ -102,6 +107,8 @@ def read(text: str) -> list[Seen]:
         add("django", m.group(1), "header")
     for m in DISTRIBUTION.finditer(text):
         add(m.group(1), m.group(2), "path")
+    for m in FREEZE.finditer(text):
+        add(m.group(1), m.group(2), "freeze")
     if m := TOX.search(text):
         add("python", f"{m.group(1)}.{m.group(2)}", "tox")
         for factor in filter(None, m.group(3).split("-")):

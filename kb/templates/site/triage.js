@@ -409,6 +409,8 @@
       if ((m = regex(v.django, "").exec(text)) !== null) { add("django", m[1], "header"); }
       var dist = regex(v.distribution, "g");
       while ((m = dist.exec(text)) !== null) { add(m[1], m[2], "path"); }
+      var freeze = regex(v.freeze, "gm");  // kb.logversions.FREEZE: pip freeze's pins
+      while ((m = freeze.exec(text)) !== null) { add(m[1], m[2], "freeze"); }
       if ((m = regex(v.tox, "").exec(text)) !== null) {
         add("python", m[1] + "." + m[2], "tox");
         m[3].split("-").filter(Boolean).forEach(function (factor) {
