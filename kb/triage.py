@@ -11,11 +11,12 @@ evidence lines, where, and the paths of the write-up and the notebook; a weak ma
 With two or more failure reports it then lists each failing test (a section and its `FAILED`
 line are one) with its own best entry or none, strongest first, and prints the versions the
 log shows (pytest's `platform` and `plugins:` lines, pytest-django's `django: version:` line,
-site-packages paths, tox environment names), the named entries' notes for those versions and
-their Versions-table row (not for an entry named only by frames, which say where an error was
-raised, not what it was; a note that names signatures only when one of them named the entry).
+site-packages paths, pip-freeze pins, tox environment names), the named entries' notes for
+those versions and their Versions-table row (not for an entry named only by frames, which say
+where an error was raised, not what it was; a note that names signatures only when one of them
+named the entry). A signature whose `when` the versions read contradict does not hold.
 When the entries that fit a failure report best fit it equally (same strength, as many matched
-lines), its answer is "ambiguous: A or B" (``Failure.tied``, ``Triage.answer``), not the first
+lines), its answer is "ambiguous: A or B" (`Failure.tied`, `Triage.answer`), not the first
 by entry order.
 `--json` keeps `source`, `failures` and `matches` and adds `answer` and `ambiguous`, `reports`
 (per failure report, strongest first: `where`, `best`, `also`, `tied`), `versions`, `notes` and
