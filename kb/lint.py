@@ -253,6 +253,9 @@ def notes(entry: Entry) -> list[Problem]:
     """The front matter's optional version-scoped ``notes`` (CONTRIBUTING.md) can be used."""
     from .logversions import parse_notes
 
-    return [Problem(entry.path, f"front matter: {message}", "notes-invalid")
-            for message in parse_notes(entry.notes)[1]]
+    usable, messages = parse_notes(entry.notes)
+    names = {s.name for s in parse_all(entry.signatures)[0]}
+    messages += [f"note {i + 1}: names no signature {name!r} of this entry"
+                 for i, note in enumerate(usable) for name in note.signatures if name not in names]
+    return [Problem(entry.path, f"front matter: {message}", "notes-invalid") for message in messages]
 

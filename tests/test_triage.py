@@ -12,7 +12,7 @@ from kbfixture import write_entry
 from kb import REPO, cli
 from kb.entries import scan
 from kb.triage import decode, triage
-from kb.triage_text import format_report
+from kb.triage_text import as_json, failure_lines, format_report
 
 FAILING_TESTS = textwrap.dedent('''
     import asyncio
@@ -373,17 +373,52 @@ def test_when_a_failing_test_follows_a_final_line_then_it_is_still_judged():
     assert [f.best.entry_id for f in triage(second + trailer, LIVE).reports if f.best] == ["live-server-testcase"]
 
 
-def test_when_pytest_asyncios_own_no_current_loop_error_shows_no_frame_then_the_note_for_its_versions_points_at_it():
-    # captured on the lts set (pytest-asyncio 0.23.8): --tb=line shows only asyncio/events.py, so
-    # triage names no-current-event-loop; the plugins: line selects the note for 0.23-1.1
+def test_when_pytest_asyncios_own_no_current_loop_error_shows_no_frame_then_the_answer_is_ambiguous_with_the_note():
+    # captured on the lts set (pytest-asyncio 0.23.8): --tb=line shows only asyncio/events.py, which
+    # a user's own get_event_loop() prints too: both entries fit equally, and triage says so
+    # instead of naming the first by entry order; the plugins: line selects the note for 0.23-1.1
     text = read(REPO / "corpus/pytest-asyncio-setup/captured/lts/asyncio_run_in_sync_fixture.line.txt")
     report = triage(text, LIVE)
-    assert list(report.matches) == ["no-current-event-loop"]
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert report.reports[0].tied == ("no-current-event-loop", "pytest-asyncio-setup")
+    printed = format_report(report)
+    assert printed.startswith("ambiguous: no-current-event-loop or pytest-asyncio-setup - the evidence fits")
+    shown = json.loads(as_json(report))
+    assert shown["answer"] == ["no-current-event-loop", "pytest-asyncio-setup"] and shown["ambiguous"] is True
+    assert shown["reports"][0]["tied"] == ["no-current-event-loop", "pytest-asyncio-setup"]
     assert [(i, n.cite) for i, n in report.notes] == [
         ("no-current-event-loop", "https://github.com/pytest-dev/pytest-asyncio/issues/658")]
-    # pytest-asyncio 1.5.0 (the pins) cannot raise it itself: no note
-    pins = read(REPO / "corpus/no-current-event-loop/captured/pins/get_event_loop_in_sync_test.line.txt")
-    assert "asyncio-1.5.0" in pins and triage(pins, LIVE).notes == []
+    # pytest-asyncio 1.5.0 (the pins) cannot raise it itself: its signature's `when` rules it out,
+    # one answer, and no note
+    pins = triage(read(REPO / "corpus/no-current-event-loop/captured/pins/get_event_loop_in_sync_test.line.txt"), LIVE)
+    assert any(s.name == "pytest-asyncio" and s.version == "1.5.0" for s in pins.versions)
+    assert pins.answer == ("no-current-event-loop",) and pins.notes == []
+    # with frames (the auto form), no-current-event-loop's strong signature decides: not ambiguous
+    auto = triage(read(REPO / "corpus/no-current-event-loop/captured/lts/get_event_loop_in_sync_test.auto.txt"), LIVE)
+    assert auto.answer == ("no-current-event-loop",) and auto.reports[0].matches[0].strength == "strong"
+
+
+def test_when_the_summary_alone_shows_the_error_and_no_versions_then_both_entries_are_named_for_every_test():
+    text = "".join(f"FAILED t.py::test_{i} - RuntimeError: There is no current event loop in thread 'MainThread'.\n"
+                   for i in range(2))
+    report = triage(text, LIVE)
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert failure_lines(report)[1] == "  t.py::test_0: ambiguous: no-current-event-loop or pytest-asyncio-setup (weak)"
+    # a header that shows pytest-asyncio 0.21 rules pytest-asyncio-setup's frameless signature out
+    header = "platform linux -- Python 3.11.7, pytest-7.4.4, pluggy-1.3.0\nplugins: asyncio-0.21.1\n"
+    assert triage(header + text, LIVE).answer == ("no-current-event-loop",)
+
+
+def test_a_note_scoped_to_signatures_shows_only_when_one_of_them_named_the_entry(tmp_path):
+    write_entry(tmp_path, signatures=({"name": "one", "strength": "strong", "all": ["ErrorOne"]},
+                                      {"name": "two", "strength": "strong", "all": ["ErrorTwo"]}),
+                quoted=("ErrorOne: x", "ErrorTwo: y"),
+                front={"notes": [{"when": "python>=3", "signatures": ["one"], "text": "about one", "cite": "https://x.org/1"},
+                                 {"when": "python>=3", "text": "about any", "cite": "https://x.org/2"}]})
+    entries, _ = scan(tmp_path)
+    header = "platform linux -- Python 3.11.7, pytest-8.3.2, pluggy-1.5.0\n"
+    assert [n.text for _, n in triage(header + "ErrorOne: x", entries).notes] == ["about one", "about any"]
+    assert [n.text for _, n in triage(header + "ErrorTwo: x", entries).notes] == ["about any"]
 
 
 def test_when_plain_tracebacks_follow_each_other_then_each_is_a_failure_report_of_its_own():
@@ -506,3 +541,17 @@ def test_when_an_entry_has_a_note_for_the_versions_read_then_triage_shows_it(tmp
     assert [(i, n.text) for i, n in report.notes] == [("in-memory", "that release's own bug: upgrade past it")]
     assert (f"note (in-memory, pytest-asyncio=={asyncio_version}): that release's own bug: upgrade past it "
             "[https://github.com/pytest-dev/pytest-asyncio/releases]") in format_report(report)
+
+
+def test_an_unrun_async_fixture_that_returns_is_read_by_its_argument_and_its_bare_message_is_ambiguous_before_pytest_9():
+    folder = REPO / "corpus/pytest-asyncio-setup/captured/pytest-asyncio-0.21.2"
+    auto = triage(read(folder / "async_fixture_returning_value.auto.txt"), LIVE)
+    assert auto.answer == ("pytest-asyncio-setup",)
+    assert auto.reports[0].matches[0].signature == "async-coroutine-fixture-argument"
+    # --tb=line keeps only the message, which an AsyncMock's result prints too: both, on pytest 7.4
+    line = triage(read(folder / "async_fixture_returning_value.line.txt"), LIVE)
+    assert line.answer == ("mock-misconfiguration", "pytest-asyncio-setup")
+    # pytest 9 refuses an unhandled async fixture at set-up: the pins' AsyncMock capture names mock alone
+    pins = triage(read(REPO / "corpus/mock-misconfiguration/captured/pins/am.line.txt"), LIVE)
+    assert any(s.name == "pytest" and s.version.startswith("9.") for s in pins.versions)
+    assert pins.answer == ("mock-misconfiguration",)
