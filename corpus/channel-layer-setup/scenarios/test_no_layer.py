@@ -2,7 +2,7 @@
 settings that do not import it): ``get_channel_layer()`` returns ``None``, so ``self.channel_layer``
 is ``None`` in every consumer. A test that broadcasts fails with ``'NoneType' object has no
 attribute 'group_send'``; a consumer with ``groups`` fails to connect with channels'
-``InvalidChannelLayerError``; a consumer that joins a group by hand fails on ``group_add``."""
+``InvalidChannelLayerError``; a consumer that reads ``self.channel_name`` fails on it."""
 
 import pytest
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
