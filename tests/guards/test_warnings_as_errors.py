@@ -19,6 +19,15 @@ from harness.servers import REPO, child_env
 WEBSOCKETS = tuple(int(part) for part in version("websockets").split(".")[:2])
 
 
+@pytest.fixture(scope="module")
+def server(harness_db):
+    """One real Daphne for this module's two round trips (they only need a server that answers)."""
+    from harness.servers import daphne_server
+
+    with daphne_server() as running:
+        yield running
+
+
 def test_harness_client_imports_without_a_deprecation_warning():
     # A fresh interpreter: an import-time warning is raised once per process, so only a new
     # process shows it (this one has imported websockets already).
@@ -31,11 +40,10 @@ def test_harness_client_imports_without_a_deprecation_warning():
 
 @pytest.mark.filterwarnings("error")
 @pytest.mark.asyncio
-async def test_harness_client_round_trip_and_refusal_with_warnings_as_errors(daphne):
+async def test_harness_client_round_trip_and_refusal_with_warnings_as_errors(server):
     from harness.client import connect
     from harness.compat import HandshakeRefused, refused_status, ws_connect
 
-    server = daphne()
     ws = await connect(server.url, "/ws/echo/")
     async with ws:
         await ws.send("hello")
@@ -47,7 +55,7 @@ async def test_harness_client_round_trip_and_refusal_with_warnings_as_errors(dap
 
 @pytest.mark.filterwarnings("error")
 @pytest.mark.asyncio
-async def test_migrated_client_snippet_with_warnings_as_errors(daphne):
+async def test_migrated_client_snippet_with_warnings_as_errors(server):
     from kb.snippets import load
 
     if WEBSOCKETS < (13, 0):  # the snippet needs websockets.asyncio (13.0); 12 has only the legacy client
@@ -55,6 +63,5 @@ async def test_migrated_client_snippet_with_warnings_as_errors(daphne):
             load("warnings-as-errors", "migrated-client")
         return
     migrated = load("warnings-as-errors", "migrated-client")
-    server = daphne()
     assert await migrated.echo_once(f"{server.url}/ws/echo/", "hello", origin=server.origin) == "hello"
     assert await migrated.refused_status(f"{server.url}/ws/echo/") == 403

@@ -3,6 +3,8 @@
 or later with ``filterwarnings = error``: each access to a deprecated name raises
 ``DeprecationWarning: websockets.<module>.<name> is deprecated`` where the test touches it."""
 
+import asyncio
+
 import pytest
 import websockets
 
@@ -14,7 +16,7 @@ async def test_echo_with_legacy_connect(daphne):
     server = daphne()
     async with connect(f"{server.url}/ws/echo/", origin="http://localhost", open_timeout=5) as ws:
         await ws.send("hello")
-        assert await ws.recv() == "hello"
+        assert await asyncio.wait_for(ws.recv(), 5) == "hello"
 
 
 async def legacy_connect(url: str, **kwargs):
