@@ -123,6 +123,24 @@ async def until_subscribers(redis, channel: str, count: int, timeout: float = 5.
     await eventually(counted, timeout=timeout)
 
 
+async def group_members(layer, group: str) -> int:
+    """How many channels the layer counts in ``group``: the in-memory layer's dict, or the
+    sorted set channels-redis keeps in Redis (``ZCARD``, expired members included)."""
+    if hasattr(layer, "groups"):  # channels.layers.InMemoryChannelLayer
+        return len(layer.groups.get(group, {}))
+    return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+
+
+async def until_group_members(layer, group: str, count: int, timeout: float = 5.0) -> None:
+    """Wait until ``group`` has ``count`` members: send to a group only after this (or after the
+    consumer's own signal that it joined) when the consumer joins after accepting."""
+
+    async def counted():
+        return await group_members(layer, group) == count
+
+    await eventually(counted, timeout=timeout)
+
+
 async def close_code(ws, timeout: float = 5.0) -> int | None:
     """Wait for the server to close ``ws``; return its close code (messages are discarded)."""
     try:

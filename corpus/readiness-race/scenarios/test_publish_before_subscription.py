@@ -1,0 +1,55 @@
+"""The price stream answers "subscribed" once SUBSCRIBE is written, not once Redis has read it:
+a PUBLISH right after the answer can reach Redis first, find no subscriber, and the price is
+lost. A relay holds the SUBSCRIBE on its way to Redis, the order a loaded machine leaves to chance."""
+
+import functools
+
+import pytest
+import pytest_asyncio
+from channels.routing import URLRouter
+from django.urls import path
+from redis.asyncio import Redis
+
+from harness.client import communicator
+from harness.compat import aclose
+from harness.consumers.prices import PriceStreamConsumer
+from harness.holds import Relay
+from harness.prices import ConnectionManager
+
+
+@pytest_asyncio.fixture
+async def relay(redis_url):
+    async with Relay(redis_url) as relay:
+        relay.hold_from(b"SUBSCRIBE")
+        yield relay
+
+
+@pytest.fixture
+def application(harness_db, relay):
+    from harness.stacks import production_stack
+
+    class RelayedPrices(PriceStreamConsumer):
+        manager_class = functools.partial(ConnectionManager, url=relay.url)
+
+    return production_stack(URLRouter([path("ws/prices/", RelayedPrices.as_asgi())]))
+
+
+@pytest.mark.asyncio
+async def test_first_price_reaches_the_client(application, redis_url, relay):
+    comm = communicator("/ws/prices/", application=application)
+    assert (await comm.connect())[0]
+    await comm.send_json_to({"type": "subscribe", "symbol": "ACME"})
+    assert await comm.receive_json_from() == {"type": "subscribed", "symbol": "ACME"}
+    redis = Redis.from_url(redis_url)
+    await redis.publish(
+        "prices:ACME", '{"symbol": "ACME", "price": 101.5, "change": 0.5, "volume": 10}'
+    )
+    await aclose(redis)
+    relay.release()  # the SUBSCRIBE reaches Redis now, after the price
+    assert await comm.receive_json_from() == {
+        "type": "price",
+        "symbol": "ACME",
+        "price": 101.5,
+        "change": 0.5,
+        "volume": 10,
+    }
