@@ -14,6 +14,8 @@ See context/readiness-race.md.
 
 import asyncio
 import functools
+import json
+import uuid
 
 import pytest
 import pytest_asyncio
@@ -22,8 +24,12 @@ from channels.routing import URLRouter
 from django.urls import path
 
 TIMEOUT = 5.0
-PRICE = '{"symbol": "ACME", "price": 101.5, "change": 0.5, "volume": 10}'
-PRICE_MESSAGE = {"type": "price", "symbol": "ACME", "price": 101.5, "change": 0.5, "volume": 10}
+
+
+@pytest.fixture
+def name():
+    """A group / symbol of this test's own: runs on other workers may share the Redis."""
+    return f"T{uuid.uuid4().hex[:8]}"
 
 
 def feed_app(consumer_class):
@@ -53,13 +59,13 @@ def held_group_add(layer_kind):
     channel_layers.set("default", layer)
 
 
-async def connect_then_send(comm, held, item):
+async def connect_then_send(comm, held, group, item):
     """Start ``connect()``, wait until the consumer is inside ``group_add``, send to the group
     while it is held, then release it; returns whether connect() had returned before the send."""
     connecting = asyncio.ensure_future(comm.connect(timeout=TIMEOUT))
     await asyncio.wait_for(held.entered.wait(), TIMEOUT)
     done_before_send = connecting.done()
-    await held.layer.group_send("feed.news", {"type": "feed.event", "data": item})
+    await held.layer.group_send(group, {"type": "feed.event", "data": item})
     held.release()
     connected, _ = await asyncio.wait_for(connecting, TIMEOUT)
     assert connected
@@ -67,20 +73,22 @@ async def connect_then_send(comm, held, item):
 
 
 @pytest.mark.asyncio
-async def test_feed_joins_before_it_accepts(held_group_add):
+async def test_feed_joins_before_it_accepts(held_group_add, name):
     from harness.client import communicator
     from harness.consumers.feed import FeedConsumer
 
-    comm = communicator("/ws/feed/news/", application=feed_app(FeedConsumer))
-    assert await connect_then_send(comm, held_group_add, {"n": 0}) is False  # connect() waited
-    await held_group_add.layer.group_send("feed.news", {"type": "feed.event", "data": {"n": 1}})
+    comm = communicator(f"/ws/feed/{name}/", application=feed_app(FeedConsumer))
+    assert (
+        await connect_then_send(comm, held_group_add, f"feed.{name}", {"n": 0}) is False
+    )  # connect() waited
+    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}})
     assert await comm.receive_json_from(timeout=TIMEOUT) == {"n": 1}
     assert await comm.receive_nothing(timeout=0.1)
     await comm.disconnect(timeout=TIMEOUT)
 
 
 @pytest.mark.asyncio
-async def test_accepting_first_loses_the_first_message(held_group_add):
+async def test_accepting_first_loses_the_first_message(held_group_add, name):
     """The set-up can see the bug: the variant that accepts first returns from connect() while
     group_add is held, and the message sent then never arrives."""
     from harness.client import communicator, until_group_members
@@ -92,15 +100,15 @@ async def test_accepting_first_loses_the_first_message(held_group_add):
             await self.accept()
             await self.channel_layer.group_add(self.group, self.channel_name)
 
-    comm = communicator("/ws/feed/news/", application=feed_app(AcceptsFirst))
+    comm = communicator(f"/ws/feed/{name}/", application=feed_app(AcceptsFirst))
     connecting = asyncio.ensure_future(comm.connect(timeout=TIMEOUT))
     await asyncio.wait_for(held_group_add.entered.wait(), TIMEOUT)
     connected, _ = await asyncio.wait_for(connecting, TIMEOUT)  # returns while group_add is held
     assert connected
-    await held_group_add.layer.group_send("feed.news", {"type": "feed.event", "data": {"n": 0}})
+    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 0}})
     held_group_add.release()
-    await until_group_members(held_group_add.layer, "feed.news", 1, timeout=TIMEOUT)
-    await held_group_add.layer.group_send("feed.news", {"type": "feed.event", "data": {"n": 1}})
+    await until_group_members(held_group_add.layer, f"feed.{name}", 1, timeout=TIMEOUT)
+    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}})
     assert await comm.receive_json_from(timeout=TIMEOUT) == {"n": 1}  # {"n": 0} vanished
     await comm.disconnect(timeout=TIMEOUT)
 
@@ -115,7 +123,7 @@ async def relay(redis_url):
 
 
 @pytest.mark.asyncio
-async def test_publish_waits_for_redis_to_count_the_subscriber(harness_db, redis_url, relay):
+async def test_publish_waits_for_redis_to_count_the_subscriber(harness_db, redis_url, relay, name):
     from redis.asyncio import Redis
 
     from harness.client import communicator, until_subscribers
@@ -129,23 +137,25 @@ async def test_publish_waits_for_redis_to_count_the_subscriber(harness_db, redis
 
     app = production_stack(URLRouter([path("ws/prices/", RelayedPrices.as_asgi())]))
     probe = Redis.from_url(redis_url)
+    channel = f"prices:{name}"
+    price = {"symbol": name, "price": 101.5, "change": 0.5, "volume": 10}
     comm = communicator("/ws/prices/", application=app)
     try:
         assert (await comm.connect(timeout=TIMEOUT))[0]
-        await comm.send_json_to({"type": "subscribe", "symbol": "ACME"})
+        await comm.send_json_to({"type": "subscribe", "symbol": name})
         assert await comm.receive_json_from(timeout=TIMEOUT) == {
             "type": "subscribed",
-            "symbol": "ACME",
+            "symbol": name,
         }
-        assert relay.seen.is_set()  # the SUBSCRIBE was written and is held
+        await asyncio.wait_for(relay.seen.wait(), TIMEOUT)  # the SUBSCRIBE was written and is held
         # the answer is no readiness signal: Redis has no subscriber yet
-        assert await asyncio.wait_for(probe.pubsub_numsub("prices:ACME"), TIMEOUT) == [
-            (b"prices:ACME", 0)
+        assert await asyncio.wait_for(probe.pubsub_numsub(channel), TIMEOUT) == [
+            (channel.encode(), 0)
         ]
         relay.release()
-        await until_subscribers(probe, "prices:ACME", 1, timeout=TIMEOUT)  # the signal
-        assert await asyncio.wait_for(probe.publish("prices:ACME", PRICE), TIMEOUT) == 1
-        assert await comm.receive_json_from(timeout=TIMEOUT) == PRICE_MESSAGE
+        await until_subscribers(probe, channel, 1, timeout=TIMEOUT)  # the signal
+        assert await asyncio.wait_for(probe.publish(channel, json.dumps(price)), TIMEOUT) == 1
+        assert await comm.receive_json_from(timeout=TIMEOUT) == {"type": "price", **price}
         await comm.disconnect(timeout=TIMEOUT)
     finally:
         await aclose(probe)

@@ -3,6 +3,8 @@ a PUBLISH right after the answer can reach Redis first, find no subscriber, and 
 lost. A relay holds the SUBSCRIBE on its way to Redis, the order a loaded machine leaves to chance."""
 
 import functools
+import json
+import uuid
 
 import pytest
 import pytest_asyncio
@@ -36,20 +38,15 @@ def application(harness_db, relay):
 
 @pytest.mark.asyncio
 async def test_first_price_reaches_the_client(application, redis_url, relay):
+    symbol = f"T{uuid.uuid4().hex[:8]}"  # this run's own channel: runs may share one Redis
+    price = {"symbol": symbol, "price": 101.5, "change": 0.5, "volume": 10}
     comm = communicator("/ws/prices/", application=application)
     assert (await comm.connect())[0]
-    await comm.send_json_to({"type": "subscribe", "symbol": "ACME"})
-    assert await comm.receive_json_from() == {"type": "subscribed", "symbol": "ACME"}
+    await comm.send_json_to({"type": "subscribe", "symbol": symbol})
+    assert await comm.receive_json_from() == {"type": "subscribed", "symbol": symbol}
+    await relay.seen.wait()  # the relay holds the consumer's SUBSCRIBE
     redis = Redis.from_url(redis_url)
-    await redis.publish(
-        "prices:ACME", '{"symbol": "ACME", "price": 101.5, "change": 0.5, "volume": 10}'
-    )
+    await redis.publish(f"prices:{symbol}", json.dumps(price))
     await aclose(redis)
     relay.release()  # the SUBSCRIBE reaches Redis now, after the price
-    assert await comm.receive_json_from() == {
-        "type": "price",
-        "symbol": "ACME",
-        "price": 101.5,
-        "change": 0.5,
-        "volume": 10,
-    }
+    assert await comm.receive_json_from() == {"type": "price", **price}
