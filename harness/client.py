@@ -125,10 +125,19 @@ async def until_subscribers(redis, channel: str, count: int, timeout: float = 5.
 
 async def group_members(layer, group: str) -> int:
     """How many channels the layer counts in ``group``: the in-memory layer's dict, or the
-    sorted set channels-redis keeps in Redis (``ZCARD``, expired members included)."""
-    if hasattr(layer, "groups"):  # channels.layers.InMemoryChannelLayer
+    sorted set channels-redis's ``RedisChannelLayer`` keeps in Redis (``ZCARD``, expired members
+    included). Any other layer raises ``TypeError``: ``channels_redis.pubsub``'s layer keeps an
+    in-process dict set *before* its SUBSCRIBE reaches Redis, so no count here would mean
+    membership there (count ``PUBSUB NUMSUB`` of ``layer._get_group_channel_name(group)``)."""
+    from channels.layers import InMemoryChannelLayer
+    from channels_redis.core import RedisChannelLayer
+
+    if isinstance(layer, InMemoryChannelLayer):
         return len(layer.groups.get(group, {}))
-    return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+    if isinstance(layer, RedisChannelLayer):
+        return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+    raise TypeError(f"group_members: cannot count the members of {type(layer).__name__}; "
+                    "see context/readiness-race.md")
 
 
 async def until_group_members(layer, group: str, count: int, timeout: float = 5.0) -> None:

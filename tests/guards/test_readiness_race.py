@@ -65,7 +65,7 @@ async def connect_then_send(comm, held, group, item):
     connecting = asyncio.ensure_future(comm.connect(timeout=TIMEOUT))
     await asyncio.wait_for(held.entered.wait(), TIMEOUT)
     done_before_send = connecting.done()
-    await held.layer.group_send(group, {"type": "feed.event", "data": item})
+    await asyncio.wait_for(held.layer.group_send(group, {"type": "feed.event", "data": item}), TIMEOUT)
     held.release()
     connected, _ = await asyncio.wait_for(connecting, TIMEOUT)
     assert connected
@@ -81,7 +81,10 @@ async def test_feed_joins_before_it_accepts(held_group_add, name):
     assert (
         await connect_then_send(comm, held_group_add, f"feed.{name}", {"n": 0}) is False
     )  # connect() waited
-    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}})
+    await asyncio.wait_for(
+        held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}}),
+        TIMEOUT,
+    )
     assert await comm.receive_json_from(timeout=TIMEOUT) == {"n": 1}
     assert await comm.receive_nothing(timeout=0.1)
     await comm.disconnect(timeout=TIMEOUT)
@@ -101,14 +104,13 @@ async def test_accepting_first_loses_the_first_message(held_group_add, name):
             await self.channel_layer.group_add(self.group, self.channel_name)
 
     comm = communicator(f"/ws/feed/{name}/", application=feed_app(AcceptsFirst))
-    connecting = asyncio.ensure_future(comm.connect(timeout=TIMEOUT))
-    await asyncio.wait_for(held_group_add.entered.wait(), TIMEOUT)
-    connected, _ = await asyncio.wait_for(connecting, TIMEOUT)  # returns while group_add is held
-    assert connected
-    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 0}})
-    held_group_add.release()
+    # the same sequence as test_feed_joins_before_it_accepts: here connect() had returned
+    assert await connect_then_send(comm, held_group_add, f"feed.{name}", {"n": 0}) is True
     await until_group_members(held_group_add.layer, f"feed.{name}", 1, timeout=TIMEOUT)
-    await held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}})
+    await asyncio.wait_for(
+        held_group_add.layer.group_send(f"feed.{name}", {"type": "feed.event", "data": {"n": 1}}),
+        TIMEOUT,
+    )
     assert await comm.receive_json_from(timeout=TIMEOUT) == {"n": 1}  # {"n": 0} vanished
     await comm.disconnect(timeout=TIMEOUT)
 

@@ -2,7 +2,7 @@
 a PUBLISH right after the answer can reach Redis first, find no subscriber, and the price is
 lost. A relay holds the SUBSCRIBE on its way to Redis, the order a loaded machine leaves to chance."""
 
-import functools
+import asyncio
 import json
 import uuid
 
@@ -26,14 +26,22 @@ async def relay(redis_url):
         yield relay
 
 
-@pytest.fixture
-def application(harness_db, relay):
+@pytest_asyncio.fixture
+async def application(harness_db, relay):
     from harness.stacks import production_stack
 
-    class RelayedPrices(PriceStreamConsumer):
-        manager_class = functools.partial(ConnectionManager, url=relay.url)
+    managers = []  # closed below: the receive timeout cancels the application before disconnect()
 
-    return production_stack(URLRouter([path("ws/prices/", RelayedPrices.as_asgi())]))
+    def manager(deliver):
+        managers.append(ConnectionManager(deliver, url=relay.url))
+        return managers[-1]
+
+    class RelayedPrices(PriceStreamConsumer):
+        manager_class = staticmethod(manager)
+
+    yield production_stack(URLRouter([path("ws/prices/", RelayedPrices.as_asgi())]))
+    for each in managers:
+        await asyncio.wait_for(each.close(), 5)
 
 
 @pytest.mark.asyncio
@@ -44,9 +52,9 @@ async def test_first_price_reaches_the_client(application, redis_url, relay):
     assert (await comm.connect())[0]
     await comm.send_json_to({"type": "subscribe", "symbol": symbol})
     assert await comm.receive_json_from() == {"type": "subscribed", "symbol": symbol}
-    await relay.seen.wait()  # the relay holds the consumer's SUBSCRIBE
+    await asyncio.wait_for(relay.seen.wait(), 5)  # the relay holds the consumer's SUBSCRIBE
     redis = Redis.from_url(redis_url)
-    await redis.publish(f"prices:{symbol}", json.dumps(price))
+    await asyncio.wait_for(redis.publish(f"prices:{symbol}", json.dumps(price)), 5)
     await aclose(redis)
     relay.release()  # the SUBSCRIBE reaches Redis now, after the price
     assert await comm.receive_json_from() == {"type": "price", **price}
