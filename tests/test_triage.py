@@ -555,3 +555,80 @@ def test_an_unrun_async_fixture_that_returns_is_read_by_its_argument_and_its_bar
     pins = triage(read(REPO / "corpus/mock-misconfiguration/captured/pins/am.line.txt"), LIVE)
     assert any(s.name == "pytest" and s.version.startswith("9.") for s in pins.versions)
     assert pins.answer == ("mock-misconfiguration",)
+
+
+UNDER_ASYNCIO_RUN = textwrap.dedent('''
+    import asyncio
+
+    from channels.exceptions import ChannelFull
+
+
+    async def main():
+        raise ValueError("boom")
+
+
+    async def full():
+        raise ChannelFull()
+
+
+    def test_app_bug_under_asyncio_run():
+        asyncio.run(main())
+
+
+    def test_channel_full_under_asyncio_run():
+        asyncio.run(full())
+''')
+
+
+def test_when_a_long_report_runs_through_asyncio_run_then_its_main_argument_and_source_claim_nothing(tmp_path):
+    # every frame of pytest's long form prints its arguments: asyncio.run's own reads
+    # `main = <coroutine object main at 0x...>` (named like the coroutine function, as an unrun
+    # fixture would be), and its source holds "asyncio.run() cannot be called" on a line of its own
+    (tmp_path / "test_run.py").write_text(UNDER_ASYNCIO_RUN, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_run.py", "--tb=long", "-p", "no:kb_known_issues",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "main = <coroutine object main at 0x" in proc.stdout, proc.stdout
+    answers = {f.where.split("::")[-1]: f.tied for f in triage(proc.stdout, LIVE).reports}
+    assert answers.get("test_app_bug_under_asyncio_run", ()) == ()
+    assert answers["test_channel_full_under_asyncio_run"] == ("channel-full",)
+
+
+def test_pytest_asyncio_raises_no_current_loop_only_in_the_main_thread_and_from_0_22():
+    summary = "FAILED t.py::test_a - RuntimeError: There is no current event loop in thread '{}'.\n"
+    # a sync_to_async worker thread is the user's code: no-current-event-loop alone
+    assert triage(summary.format("ThreadPoolExecutor-0_0"), LIVE).answer == ("no-current-event-loop",)
+    # the yanked 0.22.0 asks get_event_loop() in wrap_in_sync like 0.23 (plugin.py:804): both fit
+    header = "platform linux -- Python 3.11.7, pytest-7.4.4, pluggy-1.7.0\nplugins: asyncio-0.22.0\n"
+    report = triage(header + summary.format("MainThread"), LIVE)
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert [i for i, _ in report.notes] == ["no-current-event-loop"]
+
+
+def test_the_no_current_loop_note_is_not_shown_where_a_frame_already_rules_pytest_asyncio_out():
+    # lts (pytest-asyncio 0.23.8): the auto form shows the user's frame, strong no-current-loop
+    auto = triage(read(REPO / "corpus/no-current-event-loop/captured/lts/get_event_loop_in_sync_test.auto.txt"), LIVE)
+    assert any(s.name == "pytest-asyncio" and s.version == "0.23.8" for s in auto.versions)
+    assert auto.answer == ("no-current-event-loop",) and auto.notes == []
+
+
+@pytest.mark.parametrize("pytest_version, answer", [
+    ("9.0.3", ("mock-misconfiguration", "pytest-asyncio-setup")),  # 9.0 runs it once the warning is ignored
+    ("9.1.0", ("mock-misconfiguration",)),  # 9.1 fails an unhandled async fixture at set-up
+])
+def test_an_unrun_coroutine_fixture_is_ruled_out_from_pytest_9_1(pytest_version, answer):
+    text = (f"platform linux -- Python 3.11.7, pytest-{pytest_version}, pluggy-1.6.0\n"
+            "FAILED t.py::test_a - AttributeError: 'coroutine' object has no attribute 'send_json_to'\n")
+    assert triage(text, LIVE).answer == answer
+
+
+@pytest.mark.parametrize("line", [
+    "2024-05-02 10:11:12,345 ERROR    Exception inside application: asyncio.run() cannot be called from a running event loop",
+    "future: <Task finished name='Task-12' coro=<C.receive_json() done, defined at /app/c.py:40> "
+    "exception=RuntimeError('asyncio.run() cannot be called from a running event loop')>",
+])
+def test_asyncio_run_in_a_loop_is_read_in_daphnes_log_line_and_in_a_tasks_repr(line):
+    report = triage("Task exception was never retrieved\n" + line + "\n", LIVE)
+    assert report.answer == ("sync-async-boundary",)
+    assert report.reports[0].matches[0].signature == "asyncio-run-in-loop"

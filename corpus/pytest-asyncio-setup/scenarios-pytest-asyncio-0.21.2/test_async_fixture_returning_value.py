@@ -1,6 +1,7 @@
 """Strict mode: an async fixture that *returns* its value, declared with @pytest.fixture, is never
 run by pytest-asyncio either: pytest hands the test the coroutine object (pytest < 8.4 silently;
-8.4 warns; 9 errors at set-up), so the first use of it fails with 'coroutine' object has no
+8.4 warns; 9.0 errors at set-up through its default warning filter, which a filterwarnings ignore
+undoes; 9.1 always errors), so the first use of it fails with 'coroutine' object has no
 attribute (the async_generator spelling is the yield-fixture's, in the folder's other scenario)."""
 
 import pytest

@@ -126,8 +126,8 @@ RULES = [
                  "from django.test import SimpleTestCase\n\nclass T(SimpleTestCase):\n"
                  "    async def test_echo(self):\n        pass\n")),
     Rule(code="KB252", needs=('asyncio',), entry=ENTRY, name="asyncio-run-in-sync-fixture", check=asyncio_run_in_sync_fixture,
-         versions={"pytest-asyncio": ">=0.23,<1.2"},
-         message="asyncio.run() in a sync fixture: on pytest-asyncio 0.23-1.1 the async test that follows "
+         versions={"pytest-asyncio": ">=0.22,<1.2"},
+         message="asyncio.run() in a sync fixture: on pytest-asyncio 0.22-1.1 the async test that follows "
                  "fails with 'There is no current event loop'",
          fix="make the fixture async (@pytest_asyncio.fixture, await instead of asyncio.run), or use "
              "pytest-asyncio 1.2+",
