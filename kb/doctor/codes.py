@@ -29,6 +29,7 @@ BLOCKS = {
     "room-cleanup-race": 290,
     "sync-async-boundary": 300,
     "channel-layer-setup": 310,
+    "warnings-as-errors": 320,
 }
 
 
