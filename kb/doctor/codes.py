@@ -30,6 +30,7 @@ BLOCKS = {
     "sync-async-boundary": 300,
     "channel-layer-setup": 310,
     "warnings-as-errors": 320,
+    "readiness-race": 330,
 }
 
 
