@@ -127,11 +127,9 @@ def first_use(ctx):
 
 
 def without_channel_layers(ctx):
-    use = first_use(ctx)
-    if use is None or overridden_at_run_time(ctx):
-        return
     found = settings_chain(ctx)
-    if found is None:
+    use = first_use(ctx) if found is not None else None
+    if use is None or overridden_at_run_time(ctx):
         return
     name, chain = found
     if is_channels_project(chain) and not any("CHANNEL_LAYERS" in s.source for s in chain):
@@ -222,11 +220,9 @@ def named_in_ci(ctx, host: str) -> bool:
 
 
 def inherited_production_host(ctx):
-    use = first_use(ctx)
-    if use is None or overridden_at_run_time(ctx):
-        return
     found = settings_chain(ctx)
-    if found is None:
+    use = first_use(ctx) if found is not None else None
+    if use is None or overridden_at_run_time(ctx):
         return
     name, chain = found
     test_settings, imported = chain[0], chain[1:]
