@@ -28,6 +28,9 @@ BLOCKS = {
     "redis-socket-timeout": 280,
     "room-cleanup-race": 290,
     "sync-async-boundary": 300,
+    "channel-layer-setup": 310,
+    "warnings-as-errors": 320,
+    "readiness-race": 330,
 }
 
 

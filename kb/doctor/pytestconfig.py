@@ -1,5 +1,6 @@
 """The pytest settings a rule depends on, read from the nearest pytest configuration file
-(``pytest.ini``, ``pyproject.toml``'s ``[tool.pytest.ini_options]``, ``tox.ini``, ``setup.cfg``)."""
+(``pytest.ini``, ``pyproject.toml``'s ``[tool.pytest.ini_options]``, ``tox.ini``, ``setup.cfg``):
+the asyncio and Django keys, ``filterwarnings`` (one filter a line) and ``addopts``."""
 
 import configparser
 import re
@@ -31,7 +32,15 @@ def read_pytest_config(folder: Path) -> dict | None:
             continue
         table = {str(k).lower(): v for k, v in table.items()}
         found = {k: str(table[k]).strip() for k in keys if k in table}
-        addopts = str(table.get("addopts", ""))
+        addopts = table.get("addopts", "")
+        addopts = " ".join(map(str, addopts)) if isinstance(addopts, list) else str(addopts)
+        if "filterwarnings" in table:  # one filter a line (an ini's lines, pyproject's list)
+            value = table["filterwarnings"]
+            lines = value if isinstance(value, list) else str(value).splitlines()
+            found["filterwarnings"] = "\n".join(str(v).strip() for v in lines
+                                                if str(v).strip() and not str(v).strip().startswith("#"))
+        if addopts:
+            found["addopts"] = addopts
         if m := re.search(r"--asyncio-mode[= ](\w+)", addopts):
             found["asyncio_mode"] = m.group(1)
         if m := re.search(r"--ds[= ]([\w.]+)", addopts):
