@@ -6,11 +6,14 @@ its source, the versions it shows and a verdict decided from the thread's establ
 an entry id, or `none` (a cause no entry covers). They are not captures: no entry must match
 them (`kb lint` ignores the folder); this bench measures how often triage names the verdict.
 
-Counting (one answer per report: the entry `kb triage` names first, or none):
-- in-family (verdict is an entry): right = that entry first; wrong = another entry first;
+Counting (one answer per report, `Triage.answer`: the entry `kb triage` names first, "A or B"
+when two entries' evidence fits equally, or none):
+- in-family (verdict is an entry): right = that entry alone; ambiguous = "A or B" holding it
+  (neither right nor wrong, printed apart); wrong = another entry, or "A or B" without it;
   none = nothing named.
 - out-of-family (verdict `none`): right = nothing named; wrong = any entry named.
-- recall = right / in-family; wrong rate = wrong (both kinds) / all reports.
+- recall = right / in-family (an ambiguous answer is not right); wrong rate = wrong (both
+  kinds) / all reports.
 Misses (in-family not right, out-of-family wrong) are listed by the classes each report's
 `# classes:` line gives (cut-paste, other-spelling, older-line, multi-test, versions), so one
 report may count in several; `unclassed` when it gives none.
@@ -101,34 +104,44 @@ def load(root: Path = REPO) -> list[Report]:
     return [parse(p) for p in sorted((root / "corpus" / STUDY).glob("*.txt"))]
 
 
-def answer(text: str, entries, name: str) -> tuple[str | None, str | None]:
-    """The entry `kb triage` names first for ``text`` and its best strength, or (None, None)."""
-    matches = triage(text, entries, name).matches
-    if not matches:
-        return None, None
-    first = next(iter(matches))
-    strength = "strong" if any(m.strength == "strong" for m in matches[first]) else "weak"
-    return first, strength
+def answer(text: str, entries, name: str) -> tuple[tuple[str, ...], str | None]:
+    """What `kb triage` answers for ``text`` (``Triage.answer``: the entry named first, or the
+    entries that fit equally) and the best strength of the first, or ((), None)."""
+    report = triage(text, entries, name)
+    if not report.matches:
+        return (), None
+    first = next(iter(report.matches))
+    strength = "strong" if any(m.strength == "strong" for m in report.matches[first]) else "weak"
+    return report.answer, strength
 
 
-def count(reports: list[Report], answers: list[str | None], known: set[str]) -> dict:
+def outcome(verdict: str, got: tuple[str, ...]) -> str:
+    """right, wrong, none or ambiguous (an "A or B" answer that holds the verdict: neither
+    right nor wrong; one that does not is wrong)."""
+    if verdict == "none":
+        return "right" if not got else "wrong"
+    if not got:
+        return "none"
+    if len(got) > 1:
+        return "ambiguous" if verdict in got else "wrong"
+    return "right" if got[0] == verdict else "wrong"
+
+
+def count(reports: list[Report], answers: list[tuple[str, ...]], known: set[str]) -> dict:
     """The figures for ``reports`` whose triage answers are ``answers`` (same order)."""
     unknown = sorted({r.verdict for r in reports if r.verdict != "none" and r.verdict not in known})
     if unknown:
         raise StudyError(f"verdict names no entry: {', '.join(unknown)}")
-    tally = {"in": {"right": 0, "wrong": 0, "none": 0}, "out": {"right": 0, "wrong": 0}}
+    tally = {"in": {"right": 0, "ambiguous": 0, "wrong": 0, "none": 0}, "out": {"right": 0, "wrong": 0}}
     misses: dict[str, list[str]] = {}
     rows = []
     for report, got in zip(reports, answers, strict=True):
         family = "in" if report.verdict != "none" else "out"
-        if family == "in":
-            outcome = "right" if got == report.verdict else "none" if got is None else "wrong"
-        else:
-            outcome = "right" if got is None else "wrong"
-        tally[family][outcome] += 1
-        rows.append({"file": report.path.name, "verdict": report.verdict, "answer": got,
-                     "outcome": outcome, "classes": list(report.classes)})
-        if outcome != "right":
+        result = outcome(report.verdict, got)
+        tally[family][result] += 1
+        rows.append({"file": report.path.name, "verdict": report.verdict, "answer": " or ".join(got) or None,
+                     "outcome": result, "classes": list(report.classes)})
+        if result != "right":
             for cls in report.classes or ("unclassed",):
                 misses.setdefault(cls, []).append(report.path.name)
     in_family = sum(tally["in"].values())
@@ -144,7 +157,7 @@ def count(reports: list[Report], answers: list[str | None], known: set[str]) -> 
     }
 
 
-def subsets(reports: list[Report], answers: list[str | None], strengths: dict, known: set[str]) -> dict:
+def subsets(reports: list[Report], answers: list[tuple[str, ...]], strengths: dict, known: set[str]) -> dict:
     """Recall and wrong answers for all reports, the headline (no low-confidence verdict) and the
     held-out part of the headline (no `# tuned:` or `# seed:` line), with right answers split by
     the strength triage gave."""
@@ -153,7 +166,7 @@ def subsets(reports: list[Report], answers: list[str | None], strengths: dict, k
                        ("held-out", lambda r: r.headline and r.held_out)):
         chosen = [(r, a) for r, a in zip(reports, answers, strict=True) if keep(r)]
         figures = count([r for r, _ in chosen], [a for _, a in chosen], known)
-        right = [r for r, a in chosen if r.verdict != "none" and a == r.verdict]
+        right = [r for r, a in chosen if r.verdict != "none" and a == (r.verdict,)]
         out[name] = {key: figures[key] for key in ("reports", "in_family", "out_of_family", "in", "out",
                                                    "recall", "wrong", "wrong_rate")}
         out[name]["right_strong"] = sum(strengths[r.path.name] == "strong" for r in right)
@@ -188,8 +201,11 @@ def report(r: dict) -> str:
         f"kb triage on the study set (corpus/{STUDY}/: {r['reports']} public reports; headline: the "
         f"{head['reports']} whose verdict the thread establishes, {r['reports'] - head['reports']} low-confidence left out)",
         f"  headline in-family ({head['in_family']}): right {head['in']['right']} ({head['right_strong']} strong, "
-        f"{head['right_weak']} weak), wrong {head['in']['wrong']}, none {head['in']['none']}"
+        f"{head['right_weak']} weak), ambiguous holding it {head['in']['ambiguous']}, wrong {head['in']['wrong']}, "
+        f"none {head['in']['none']}"
         + (f"   recall {100 * head['recall']:.0f}% (target >= 85%)" if head["recall"] is not None else ""),
+        f"  headline in-family answered right or 'A or B' holding the verdict: "
+        f"{head['in']['right'] + head['in']['ambiguous']} of {head['in_family']} (shown apart: not counted as right)",
         f"  headline out-of-family ({head['out_of_family']}): right (none named) {head['out']['right']}, "
         f"wrong {head['out']['wrong']}",
         f"  headline wrong answers: {head['wrong']} of {head['reports']} ({100 * (head['wrong_rate'] or 0):.1f}%; "
@@ -201,13 +217,15 @@ def report(r: dict) -> str:
         recall = f"{100 * f['recall']:.0f}%" if f["recall"] is not None else "n/a"
         lines.append(
             f"    {name:9} {f['reports']:3} reports, in-family {f['in_family']:2}: right {f['in']['right']:2} "
-            f"({f['right_strong']} strong, {f['right_weak']} weak), recall {recall:>4}; wrong {f['wrong']} of {f['reports']}")
+            f"({f['right_strong']} strong, {f['right_weak']} weak), recall {recall:>4}; ambiguous {f['in']['ambiguous']}; "
+            f"wrong {f['wrong']} of {f['reports']}")
     lines.append("  misses by class, all reports (a report may be in several):")
     for cls, files in r["misses_by_class"].items():
         lines.append(f"    {cls} ({len(files)}): {', '.join(f.removesuffix('.txt') for f in files)}")
-    wrong = [row for row in r["rows"] if row["outcome"] == "wrong"]
-    if wrong:
-        lines.append("  wrong answers, all reports:")
-        lines += [f"    {row['file']}: verdict {row['verdict']}, triage named {row['answer']} ({row['strength']})"
-                  for row in wrong]
+    for kind in ("ambiguous", "wrong"):
+        listed = [row for row in r["rows"] if row["outcome"] == kind]
+        if listed:
+            lines.append(f"  {kind} answers, all reports:")
+            lines += [f"    {row['file']}: verdict {row['verdict']}, triage named {row['answer']} ({row['strength']})"
+                      for row in listed]
     return "\n".join(lines)

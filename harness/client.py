@@ -123,6 +123,33 @@ async def until_subscribers(redis, channel: str, count: int, timeout: float = 5.
     await eventually(counted, timeout=timeout)
 
 
+async def group_members(layer, group: str) -> int:
+    """How many channels the layer counts in ``group``: the in-memory layer's dict, or the
+    sorted set channels-redis's ``RedisChannelLayer`` keeps in Redis (``ZCARD``, expired members
+    included). Any other layer raises ``TypeError``: ``channels_redis.pubsub``'s layer keeps an
+    in-process dict set *before* its SUBSCRIBE reaches Redis, so no count here would mean
+    membership there (count ``PUBSUB NUMSUB`` of ``layer._get_group_channel_name(group)``)."""
+    from channels.layers import InMemoryChannelLayer
+    from channels_redis.core import RedisChannelLayer
+
+    if isinstance(layer, InMemoryChannelLayer):
+        return len(layer.groups.get(group, {}))
+    if isinstance(layer, RedisChannelLayer):
+        return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+    raise TypeError(f"group_members: cannot count the members of {type(layer).__name__}; "
+                    "see context/readiness-race.md")
+
+
+async def until_group_members(layer, group: str, count: int, timeout: float = 5.0) -> None:
+    """Wait until ``group`` has ``count`` members: send to a group only after this (or after the
+    consumer's own signal that it joined) when the consumer joins after accepting."""
+
+    async def counted():
+        return await group_members(layer, group) == count
+
+    await eventually(counted, timeout=timeout)
+
+
 async def close_code(ws, timeout: float = 5.0) -> int | None:
     """Wait for the server to close ``ws``; return its close code (messages are discarded)."""
     try:

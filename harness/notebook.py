@@ -66,6 +66,8 @@ atexit.register(close)
 
 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
+# Plugins a nested session never uses ("-p no:NAME" is accepted where one is not installed).
+NOT_NESTED = ("-p", "no:nbmake", "-p", "no:xdist", "-p", "no:xdist.looponfail")
 
 
 def run_pytest(
@@ -82,7 +84,9 @@ def run_pytest(
     also shows which knowledge-base entry matches. pytest-django is off (``-p no:django``)
     unless ``django=True`` (then the session's ini or ``args`` load it): with
     ``DJANGO_SETTINGS_MODULE`` inherited from the kernel it would otherwise block the database
-    for every test that does not carry its mark.
+    for every test that does not carry its mark. nbmake and xdist are off too: a nested session
+    runs no notebook and no workers, and loading them (nbmake imports Jupyter's client) was
+    half of each session's start-up.
     """
     import subprocess
     import sys
@@ -92,7 +96,7 @@ def run_pytest(
 
     proc = subprocess.run(
         [str(python or sys.executable), "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider",
-         *([] if django else ["-p", "no:django"]), *args],
+         *NOT_NESTED, *([] if django else ["-p", "no:django"]), *args],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,

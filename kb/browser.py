@@ -36,6 +36,7 @@ def data(entries: list[Entry]) -> dict:
         "final": logsplit.FINAL.pattern,
         "weak": triage_text.WEAK,
         "weakFrames": triage_text.WEAK_FRAMES,
+        "ambiguous": triage_text.AMBIGUOUS,
         "factorNames": logversions.FACTOR_NAMES,
         "context": sorted(logversions.CONTEXT),
         "frame": frames.FRAME.pattern,
@@ -43,8 +44,8 @@ def data(entries: list[Entry]) -> dict:
         "chained": logsplit.CHAINED.pattern,
         "listed": triage_text.LISTED,
         "versions": {key: getattr(logversions, key.upper()).pattern
-                     for key in ("platform", "plugins", "plugin", "django", "distribution", "tox", "factor",
-                                 "interpreter")},
+                     for key in ("platform", "plugins", "plugin", "django", "distribution", "freeze", "tox",
+                                 "factor", "interpreter")},
         "pluginDistributions": logversions.PLUGIN_DISTRIBUTIONS,
         "highest": logversions.HIGHEST,
         "entries": [{
@@ -54,10 +55,12 @@ def data(entries: list[Entry]) -> dict:
             "signatures": [{"name": s.name, "strength": s.strength,
                             "all": [p.pattern for p in s.all], "any": [p.pattern for p in s.any],
                             "not": [p.pattern for p in s.none],
-                            "frames": [[f.path.pattern, f.function.pattern] for f in s.frames]}
+                            "frames": [[f.path.pattern, f.function.pattern] for f in s.frames],
+                            "requires": [_requirement(w) for w in s.when]}
                            for s in triage.compiled(entry)],
             "notes": [{"when": list(n.when), "requires": [_requirement(w) for w in n.when],
-                       "text": n.text, "cite": n.cite} for n in triage.entry_notes(entry)],
+                       "text": n.text, "cite": n.cite, "signatures": list(n.signatures)}
+                      for n in triage.entry_notes(entry)],
             "rows": triage.entry_rows(entry),
         } for entry in entries],
     }

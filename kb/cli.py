@@ -23,6 +23,7 @@ VERBS = {
     "site": "site",
     "readme": "readme",
     "matrix": "matrix",
+    "doctor": "doctor",
 }
 WIDTH = 88  #: help text width, fixed so the README generated from it is the same everywhere
 

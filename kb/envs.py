@@ -44,6 +44,11 @@ VENVS = REPO / "build" / "venvs"
 OVERLAYS = REPO / "build" / "overlays"
 STAMP = ".kb-env"  #: inside each environment: the cache key it was built for, written last
 RECIPE = "uv venv --seed; -r set; --no-deps -e ."  #: change it to rebuild every set's venv
+# Small venvs and overlays are installed with their bytecode compiled: every program that runs
+# them has PYTHONDONTWRITEBYTECODE (``child_env``), so an uncompiled one compiles every module it
+# imports, every time (Django from an overlay: about 0.6 s of CPU per process). In their cache
+# key, so the ones built before are rebuilt once.
+COMPILED = "compiled"
 
 
 class EnvError(RuntimeError):
@@ -62,26 +67,37 @@ def find_uv() -> str | None:
     return shutil.which("uv")
 
 
+# What interpreter() and version_of() found, once per process: each look runs the candidates,
+# and a pyenv shim on PATH (a bash script) starts about 90 programs per run.
+_found: dict[tuple, Path] = {}
+_versions: dict[Path, str] = {}
+
+
 def interpreter(python: str) -> Path:
     """The interpreter ``python`` names: a path as given, or a version ("3.12") found on PATH or
-    under pyenv. Raises ``EnvError`` when there is none."""
+    under pyenv (looked up once per process and PATH). Raises ``EnvError`` when there is none."""
     if "/" in python:
         return Path(python)
-    found = find_python(python)
-    if found is None:
-        raise EnvError(f"Python {python}", "no such interpreter (PATH, pyenv)")
-    return found
+    key = (python, os.environ.get("PATH"), os.environ.get("PYENV_ROOT"))
+    if key not in _found:
+        found = find_python(python)
+        if found is None:
+            raise EnvError(f"Python {python}", "no such interpreter (PATH, pyenv)")
+        _found[key] = found
+    return _found[key]
 
 
 def version_of(python: Path) -> str:
-    """``"3.12.1"`` for an interpreter path."""
+    """``"3.12.1"`` for an interpreter path (run once per process and path)."""
     if Path(python) == Path(sys.executable):
         return platform.python_version()
-    out = subprocess.run([str(python), "-c", "import platform; print(platform.python_version())"],
-                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    if out.returncode != 0:
-        raise EnvError(f"Python {python}", uv_error(out.stderr) or f"exited with {out.returncode}")
-    return out.stdout.strip()
+    if Path(python) not in _versions:
+        out = subprocess.run([str(python), "-c", "import platform; print(platform.python_version())"],
+                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        if out.returncode != 0:
+            raise EnvError(f"Python {python}", uv_error(out.stderr) or f"exited with {out.returncode}")
+        _versions[Path(python)] = out.stdout.strip()
+    return _versions[Path(python)]
 
 
 def cache_key(version: str, requirements: list[str] | str, *inputs: str) -> str:
@@ -154,9 +170,10 @@ def _make_venv(home: Path, base: Path, uv: str | None, what: str, timeout: float
 
 def _install(python: Path, args: list[str], uv: str | None, what: str, timeout: float | None,
              cwd: Path | None = None) -> None:
+    """``args`` installed into ``python``'s virtualenv, bytecode compiled (pip does by default)."""
     if uv:
-        _run([uv, "pip", "install", "--quiet", "--python", str(python), *args], what, timeout, cwd=cwd,
-             venv=python.parent.parent)
+        _run([uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python), *args], what,
+             timeout, cwd=cwd, venv=python.parent.parent)
     else:
         _run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], what,
              timeout, cwd=cwd)
@@ -191,7 +208,7 @@ def venv_python(*requirements: str, python: str = sys.executable, shared: bool =
     base = interpreter(python)
     version = version_of(base)
     pins = sysconfig.get_paths()["purelib"]
-    key = cache_key(version, list(requirements), *([pins, str(REPO)] if shared else []))
+    key = cache_key(version, list(requirements), COMPILED, *([pins, str(REPO)] if shared else []))
     slug = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", r) for r in requirements)
     home = VENVS / f"py{version}-{slug}{'-shared' if shared else ''}-{key[:8]}"
     what = f"venv {' '.join(requirements)} on Python {version}"
@@ -212,7 +229,7 @@ def overlay(*requirements: str, timeout: float = 300.0) -> Path:
     interpreter, cached; see ``run_python``. Raises ``EnvError`` when the install fails (and
     leaves no folder behind)."""
     version = platform.python_version()
-    key = cache_key(version, sorted(requirements))
+    key = cache_key(version, sorted(requirements), COMPILED)
     target = OVERLAYS / f"{'+'.join(sorted(requirements)).replace('==', '-')}-py{version}-{key[:12]}"
     what = f"overlay {' '.join(requirements)}"
 
@@ -220,9 +237,9 @@ def overlay(*requirements: str, timeout: float = 300.0) -> Path:
         shutil.rmtree(target, ignore_errors=True)  # a half-built one
         target.mkdir(parents=True)
         uv = find_uv()
-        command = ([uv, "pip", "install", "--quiet", "--no-deps", "--python", sys.executable,
+        command = ([uv, "pip", "install", "--quiet", "--no-deps", "--compile-bytecode", "--python", sys.executable,
                     "--target", str(target), *requirements] if uv else
-                   [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                   [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--disable-pip-version-check", "--target", str(target), *requirements])
         try:
             _run(command, what, timeout)

@@ -10,6 +10,8 @@
 - the corpus (CONTRIBUTING.md): every captured and reported text of `corpus/<id>/` triages to
   `<id>` first, every signature matches one of them, every pytest form of every scenario is
   captured; no text of `corpus/_negative/` triages to any entry;
+- `kb doctor` on the corpus (kb.lint_doctor): each scenario is flagged by its entry's rule or
+  `corpus/<id>/doctor.txt` says why not; fixed variants and the negative scenarios are not;
 - notebooks are committed without outputs or execution counts, have a cell tagged
   `parameters` setting `channel_layer` and `timeout_s`, `metadata.execution.timeout`
   and the python3 kernel, and end with `nb.check_claims("<id>", ...)`;
@@ -37,6 +39,7 @@ from . import REPO, roots, versions
 from .corpus import NEGATIVE
 from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
 from .lint_corpus import corpus, negative
+from .lint_doctor import entry_proof, negative_proof
 from .lint_notebook import cell_links, lint_notebook, placeholders
 from .results import Problem
 from .signature import normalise, parse_all
@@ -134,12 +137,15 @@ def lint(root: Path = REPO, ids: list[str] | None = None, others: list[Entry] = 
         else:
             problems += lint_writeup(writeups[entry_id])
             problems += [p for e in entries if e.id == entry_id for p in corpus(e, entries)]
+            problems += entry_proof(root, entry_id)
             if results is not None:
                 problems += versions_table(writeups[entry_id], results)
         if entry_id in notebooks:
             problems += lint_notebook(notebooks[entry_id], entry_id)
     if ids is None and (root / "corpus").is_dir() and (negative_required or (root / "corpus" / NEGATIVE).is_dir()):
         problems += negative(root, entries)
+        if (root / "corpus" / NEGATIVE / "scenarios").is_dir():
+            problems += negative_proof(root)
     return problems
 
 
@@ -247,6 +253,9 @@ def notes(entry: Entry) -> list[Problem]:
     """The front matter's optional version-scoped ``notes`` (CONTRIBUTING.md) can be used."""
     from .logversions import parse_notes
 
-    return [Problem(entry.path, f"front matter: {message}", "notes-invalid")
-            for message in parse_notes(entry.notes)[1]]
+    usable, messages = parse_notes(entry.notes)
+    names = {s.name for s in parse_all(entry.signatures)[0]}
+    messages += [f"note {i + 1}: names no signature {name!r} of this entry"
+                 for i, note in enumerate(usable) for name in note.signatures if name not in names]
+    return [Problem(entry.path, f"front matter: {message}", "notes-invalid") for message in messages]
 

@@ -13,7 +13,8 @@ from .triage import holds, triage
 
 
 def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
-    """The entry's captured and reported texts triage to it first; each signature is used."""
+    """The entry's captured and reported texts triage to it (``Triage.answer``: it alone); each
+    signature is used."""
     root = entry.root
     folder = root / "corpus" / entry.id
     found = texts(root, entry.id)
@@ -23,16 +24,18 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
     problems, matched = [], {}
     for path, text in found:
         report = triage(text, entries, str(path))
-        matched[path] = report.matches
-        first = next(iter(report.matches), None)
+        answer = matched[path] = report.answer
+        first = answer[0] if answer else None
         if first is None and summary_only(path):
             continue  # a bare summary line with no evidence: accepted while no entry claims it
-        if first is not None and first != entry.id and listed_for(path, first):
+        if entry.id in answer and len(answer) > 1 and listed_ambiguous(path, entry.id, answer):
+            continue  # listed: its one clue fits the other entries as well ("ambiguous: A or B")
+        if first is not None and entry.id not in answer and listed_for(path, first):
             continue  # listed: its one clue is shared with the entry it names (e.g. a --tb=line form)
-        if first != entry.id:
-            also = f" ({entry.id} ranks lower)" if entry.id in report.matches else ""
-            problems.append(Problem(path, f"triages to {first or 'no entry'}, not {entry.id}{also}",
-                                    "corpus-mismatch"))
+        if answer != (entry.id,):
+            also = f" ({entry.id} ranks lower)" if entry.id in report.matches and entry.id not in answer else ""
+            got = f"ambiguous: {' or '.join(answer)}" if len(answer) > 1 else first or "no entry"
+            problems.append(Problem(path, f"triages to {got}, not {entry.id}{also}", "corpus-mismatch"))
     for name, why in no_evidence(folder).items():
         if not why:
             problems.append(Problem(folder / NO_EVIDENCE, f"{name}: say why it carries no evidence",
@@ -40,7 +43,8 @@ def corpus(entry: Entry, entries: list[Entry]) -> list[Problem]:
         if (folder / "captured" / name) not in matched:
             problems.append(Problem(folder / NO_EVIDENCE, f"{name}: no such capture in captured/",
                                     "corpus-no-evidence"))
-        elif entry.id in matched[folder / "captured" / name]:
+        elif entry.id in (answer := matched[folder / "captured" / name]) and not (
+                len(answer) > 1 and listed_ambiguous(folder / "captured" / name, entry.id, answer)):
             problems.append(Problem(folder / NO_EVIDENCE, f"{name} triages to {entry.id}: it has evidence, "
                                                           "remove the line", "corpus-no-evidence"))
     parsed, _ = parse_all(entry.signatures if isinstance(entry.signatures, list) else [])
@@ -86,6 +90,14 @@ def listed_for(path: Path, other: str) -> bool:
     ``--tb=line`` keeps no frame), accepted for that one named entry only."""
     why = no_evidence(path.parents[2]).get(f"{path.parent.name}/{path.name}", "")
     return re.search(rf"\btriages to {re.escape(other)}(?![\w-])", why) is not None
+
+
+def listed_ambiguous(path: Path, own: str, answer) -> bool:
+    """``path`` is listed in its entry's ``no-evidence.txt`` with a reason that says it is
+    ``ambiguous with <id>`` for every other entry of ``answer``: a form whose only clue fits
+    those entries as well as its own (``kb triage`` answers "ambiguous: A or B")."""
+    why = no_evidence(path.parents[2]).get(f"{path.parent.name}/{path.name}", "")
+    return all(re.search(rf"\bambiguous with {re.escape(other)}(?![\w-])", why) for other in answer if other != own)
 
 
 def no_evidence(folder: Path) -> dict[str, str]:

@@ -9,6 +9,8 @@ paths that carry them), in this order of trust (the first source that names a pa
   ``django: version: 5.2.19, settings: ...`` (its ``pytest_report_header``);
 - installed distributions in paths: ``site-packages/channels-2.4.0-py3.7.egg``,
   ``site-packages/asgiref-3.2.10.dist-info``;
+- pins as ``pip freeze`` prints them, one at the start of a line: ``daphne==3.0.2`` (bug-report
+  templates ask for that output; the first pin of a name wins);
 - tox environment names: ``py311-django42-channels4: commands[0]>`` (Python 3.11, Django 4.2,
   channels 4: versions without their patch number; ``dj52``, channels' own tox naming, is
   Django 5.2: ``FACTOR_NAMES``);
@@ -16,7 +18,9 @@ paths that carry them), in this order of trust (the first source that names a pa
 
 An entry's front matter may hold ``notes``: ``[{when: "channels==4.3.0", text: "...", cite:
 URL}]`` (``when``: one requirement or a list of them, each ``name`` + PEP 440 comparisons on
-release numbers: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``~=``, ``==X.*``). A note holds
+release numbers: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``~=``, ``==X.*``; optional
+``signatures``: the names of the entry's signatures the note is about, shown only when one of
+them named the entry). A note holds
 when every requirement's package was read and its version satisfies it; a version read without
 its patch number satisfies it when its lowest and its highest patch release both do. A
 Versions-table row is chosen only when one of the entry's libraries (a column other than
@@ -43,6 +47,9 @@ PLUGINS = re.compile(r"plugins: ([^\r\n]+)")
 PLUGIN = re.compile(r"^([A-Za-z0-9][\w.-]*?)-(\d+(?:\.\d+)+)")
 #: a distribution's folder in a path: ``channels-2.4.0-py3.7.egg``, ``asgiref-3.2.10.dist-info``
 DISTRIBUTION = re.compile(r"-packages/([A-Za-z0-9][\w.]*?)-(\d+(?:\.\d+)+)(?:-py\d\.\d+\.egg|\.dist-info)")
+#: a pin as ``pip freeze`` prints it, at the start of a line (a list's ``-`` or ``*``, quotes and
+#: backticks allowed before it): ``Django==3.2.6``, ``- `pytest-asyncio==1.4.0```
+FREEZE = re.compile(r"^[ \t>*`'\"-]*([A-Za-z][A-Za-z0-9_.-]*)==(\d+(?:\.\d+)+)(?![\w.])", re.M)
 #: a tox environment at the start of its lines: ``py311-django42: commands[0]>``,
 #: ``py38-django32 run-test: ...``, ``ERROR:   py39-channels3: commands failed``
 TOX = re.compile(r"py(3)(\d{1,2})((?:-[A-Za-z][A-Za-z_]*?\d+)*)(?:: | run-test)")
@@ -67,7 +74,7 @@ class Seen:
 
     name: str
     version: str
-    source: str  #: "platform", "plugins", "header", "path", "tox"; "installed" (the pytest plugin's own)
+    source: str  #: "platform", "plugins", "header", "path", "freeze", "tox"; "installed" (the pytest plugin's own)
 
     @property
     def exact(self) -> bool:
@@ -100,6 +107,8 @@ def read(text: str) -> list[Seen]:
         add("django", m.group(1), "header")
     for m in DISTRIBUTION.finditer(text):
         add(m.group(1), m.group(2), "path")
+    for m in FREEZE.finditer(text):
+        add(m.group(1), m.group(2), "freeze")
     if m := TOX.search(text):
         add("python", f"{m.group(1)}.{m.group(2)}", "tox")
         for factor in filter(None, m.group(3).split("-")):
@@ -125,29 +134,30 @@ class Note:
     when: tuple[str, ...]  #: requirements, as written
     text: str
     cite: str
+    #: the entry's signatures the note is about (empty: all); ``kb lint`` checks they exist
+    signatures: tuple[str, ...] = ()
+
+    def covers(self, names) -> bool:
+        """Whether the note speaks of an entry named by the signatures ``names``."""
+        return not self.signatures or any(name in self.signatures for name in names)
 
     @classmethod
     def parse(cls, raw, index: int = 0) -> "Note":
         label = f"note {index + 1}"
-        if not isinstance(raw, dict) or set(raw) - {"when", "text", "cite"}:
-            raise NoteError(f"{label} must be a mapping with when, text and cite (nothing else)")
-        when = raw.get("when")
-        when = [when] if isinstance(when, str) else when
-        if not isinstance(when, list) or not when or not all(isinstance(w, str) for w in when):
-            raise NoteError(f"{label}: when must be a requirement such as 'channels==4.3.0' or a list of them")
-        for item in when:
-            if not WHEN.match(item):
-                raise NoteError(f"{label}: {item!r} must be a name and release comparisons (==, !=, <, <=, >, >=, ~=, ==X.*)")
-            try:
-                Requirement(item)
-            except InvalidRequirement as exc:
-                raise NoteError(f"{label}: {item!r} is not a requirement ({exc})") from None
+        if not isinstance(raw, dict) or set(raw) - {"when", "text", "cite", "signatures"}:
+            raise NoteError(f"{label} must be a mapping with when, text, cite and optional signatures (nothing else)")
+        signatures = raw.get("signatures", [])
+        signatures = [signatures] if isinstance(signatures, str) else signatures
+        if not isinstance(signatures, list) or not all(isinstance(n, str) and n for n in signatures) \
+                or "signatures" in raw and not signatures:
+            raise NoteError(f"{label}: signatures must be a signature's name or a non-empty list of them")
+        when = parse_when(raw.get("when"), label)
         for key in ("text", "cite"):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 raise NoteError(f"{label}: {key} must be a non-empty string")
         if not re.match(r"^https?://\S+$", raw["cite"]):
             raise NoteError(f"{label}: cite must be a URL (the upstream issue, commit or release note)")
-        return cls(tuple(when), raw["text"].strip(), raw["cite"])
+        return cls(when, raw["text"].strip(), raw["cite"], tuple(signatures))
 
     def holds(self, seen: list[Seen]) -> bool:
         by_name = {s.name: s for s in seen}
@@ -157,6 +167,34 @@ class Note:
             if version is None or not satisfies(version, requirement.specifier):
                 return False
         return True
+
+
+def parse_when(when, label: str) -> tuple[str, ...]:
+    """A note's or a signature's ``when``: one requirement or a list of them (``NoteError``)."""
+    when = [when] if isinstance(when, str) else when
+    if not isinstance(when, list) or not when or not all(isinstance(w, str) for w in when):
+        raise NoteError(f"{label}: when must be a requirement such as 'channels==4.3.0' or a list of them")
+    for item in when:
+        if not WHEN.match(item):
+            raise NoteError(f"{label}: {item!r} must be a name and release comparisons (==, !=, <, <=, >, >=, ~=, ==X.*)")
+        try:
+            Requirement(item)
+        except InvalidRequirement as exc:
+            raise NoteError(f"{label}: {item!r} is not a requirement ({exc})") from None
+    return tuple(when)
+
+
+def contradicts(when: tuple[str, ...], seen) -> bool:
+    """Whether a version in ``seen`` fails one of the requirements ``when``: a signature's
+    ``when`` rules it out only on evidence (a version not read, or read without its patch
+    number, as tox names show them, contradicts nothing)."""
+    by_name = {s.name: s for s in seen}
+    for item in when:
+        requirement = Requirement(item)
+        version = by_name.get(canonicalize_name(requirement.name))
+        if version is not None and version.exact and not satisfies(version, requirement.specifier):
+            return True
+    return False
 
 
 def satisfies(seen: Seen, specifier: SpecifierSet) -> bool:

@@ -47,6 +47,18 @@ class Failure:
     def best(self) -> "Match | None":
         return self.matches[0] if self.matches else None
 
+    @property
+    def tied(self) -> tuple[str, ...]:
+        """The entries whose evidence here is as good as the best one's (same strength, as many
+        matched lines), best first: two or more make this failure's answer ambiguous."""
+        if not self.matches:
+            return ()
+        return tuple(m.entry_id for m in self.matches if m.score == self.matches[0].score)
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.tied) > 1
+
 
 @dataclass
 class Triage:
@@ -64,6 +76,24 @@ class Triage:
     @property
     def matched(self) -> bool:
         return bool(self.matches)
+
+    @property
+    def answer(self) -> tuple[str, ...]:
+        """The entry named first, or, when every failure report where it has its best evidence
+        fits another entry as well (``Failure.tied``), all those entries: an honest "A or B"
+        instead of a guess by entry order. ``()``: nothing matched."""
+        if not self.matches:
+            return ()
+        first = next(iter(self.matches))
+        top = max(m.score for m in self.matches[first])
+        tied: list[str] = []
+        for failure in self.reports:
+            if first not in failure.tied or failure.matches[0].score != top:
+                continue
+            if not failure.ambiguous:
+                return (first,)
+            tied += [i for i in failure.tied if i not in tied]
+        return tuple(sorted(tied, key=list(self.matches).index)) if len(tied) > 1 else (first,)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ corpus")::
       any: [pattern, ...]    # optional: at least one matches
       not: [pattern, ...]    # optional: none matches
       frames: [frame, ...]   # optional: these frames, in this order, among the report's frames
+      when: [requirement, ...]  # optional: the cause exists only there; a version read that
+                                # contradicts one (kb.logversions) rules the signature out
 
 A signature needs ``all`` or ``frames`` (or both). A frame spec is ``path:function``: the end of
 the frame's file path (whole path components; ``*`` is any part of one component, ``**`` any
@@ -30,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from .frames import FrameSpec, FrameSpecError, frames, match_frames
+from .logversions import NoteError, contradicts, parse_when
 
 try:  # the regex parser: re._parser from Python 3.11, sre_parse before
     from re import _constants as _sre
@@ -39,7 +42,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse
 
 STRENGTHS = {"strong": 2, "weak": 1}
-KEYS = {"name", "strength", "all", "any", "not", "frames"}
+KEYS = {"name", "strength", "all", "any", "not", "frames", "when"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 #: terminal colour and cursor codes (pytest --color=yes, nbmake's IPython tracebacks); in JUnit
@@ -166,6 +169,9 @@ class Signature:
     any: tuple[re.Pattern, ...] = ()
     none: tuple[re.Pattern, ...] = ()
     frames: tuple[FrameSpec, ...] = ()
+    #: requirements (``pytest-asyncio>=0.23``) the cause needs: a log whose versions contradict
+    #: one of them is not this cause (a version not read contradicts nothing)
+    when: tuple[str, ...] = ()
 
     @property
     def anchor(self) -> re.Pattern:
@@ -209,11 +215,18 @@ class Signature:
             groups[key] = tuple(compiled)
         if not groups["all"] and not frame_specs:
             raise SignatureError(f"{label}: all (or frames) must list at least one pattern")
-        return cls(name, strength, groups["all"], groups["any"], groups["not"], frame_specs)
+        try:
+            when = parse_when(raw["when"], label) if "when" in raw else ()
+        except NoteError as exc:
+            raise SignatureError(str(exc)) from None
+        return cls(name, strength, groups["all"], groups["any"], groups["not"], frame_specs, when)
 
-    def match(self, normalised: str, found_frames=None) -> Evidence | None:
+    def match(self, normalised: str, found_frames=None, versions=()) -> Evidence | None:
         """The evidence in one normalised report, or None when the signature does not hold.
-        ``found_frames``: the report's ``frames`` when the caller has them already."""
+        ``found_frames``: the report's ``frames`` when the caller has them already;
+        ``versions``: the versions the input shows (``kb.logversions.Seen``), for ``when``."""
+        if self.when and contradicts(self.when, versions):
+            return None
         lines = []
         for pattern in self.all:
             found = pattern.search(normalised)

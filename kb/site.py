@@ -5,7 +5,8 @@ as you type (plain JavaScript; `index.html#q=words` opens it filtered). Its past
 whole pytest log, traceback or JUnit XML report and lists the matching entries as `kb triage`
 does (the same signatures, normalisation, ranking and wording, run in the browser). Each entry's page
 has the write-up (Markdown rendered with mistune) and the executed notebook from
-`build/executed/` with its outputs and plots (nbconvert), or says it was not executed.
+`build/executed/` with its outputs and plots (nbconvert), or says it was not executed, and the
+entry's `kb doctor` rules with the code each must and must not flag.
 Links are relative: it opens from the file system or from `make serve`. `kb run`
 renders it after running; this verb renders it from what is there.
 
@@ -118,8 +119,18 @@ def _view(entry: Entry, build: Path, result: RunResult | None) -> dict:
         "executed": f"executed/{entry.id}.ipynb" if executed else "",
         "writeup": f"context/{entry.path.name}", "notebook": str(entry.notebook),
         "layer": entry.layer,
+        "rules": doctor_rules(entry.id),
         "search": " ".join([entry.id, str(entry.title), *symptoms, *signatures, *tags]).lower(),
     }
+
+
+def doctor_rules(entry_id: str) -> list[dict]:
+    """The entry's ``kb doctor`` rules with their examples (kb/doctor/rules/)."""
+    from .doctor.engine import all_rules
+
+    return [{"code": r.code, "name": r.name, "message": r.message, "fix": r.fix, "flags": r.flags,
+             "passes": r.passes, "versions": ", ".join(f"{p} {s}" for p, s in r.versions.items())}
+            for r in all_rules() if r.entry == entry_id]
 
 
 def _strings(value) -> list[str]:

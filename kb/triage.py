@@ -11,11 +11,16 @@ evidence lines, where, and the paths of the write-up and the notebook; a weak ma
 With two or more failure reports it then lists each failing test (a section and its `FAILED`
 line are one) with its own best entry or none, strongest first, and prints the versions the
 log shows (pytest's `platform` and `plugins:` lines, pytest-django's `django: version:` line,
-site-packages paths, tox environment names), the named entries' notes for those versions and
-their Versions-table row (not for an entry named only by frames, which say where an error was
-raised, not what it was).
-`--json` keeps `source`, `failures` and `matches` and adds `reports` (per failure report,
-strongest first: `where`, `best`, `also`), `versions`, `notes` and `rows`.
+site-packages paths, pip-freeze pins, tox environment names), the named entries' notes for
+those versions and their Versions-table row (not for an entry named only by frames, which say
+where an error was raised, not what it was; a note that names signatures only when one of them
+named the entry). A signature whose `when` the versions read contradict does not hold.
+When the entries that fit a failure report best fit it equally (same strength, as many matched
+lines), its answer is "ambiguous: A or B" (`Failure.tied`, `Triage.answer`), not the first
+by entry order.
+`--json` keeps `source`, `failures` and `matches` and adds `answer` and `ambiguous`, `reports`
+(per failure report, strongest first: `where`, `best`, `also`, `tied`), `versions`, `notes` and
+`rows`.
 
 Entries come from every layer (`kb.roots`: the shipped knowledge, then the project's own); each
 match names its layer.
@@ -119,19 +124,20 @@ def triage(text: str, entries: list[Entry], source: str = "<input>") -> Triage:
     failure report with its own entries (``Triage.reports``); the versions ``text`` shows, and
     the notes and Versions-table rows of the entries named for them."""
     report = Triage(source=source, failures=0, matches={})
+    report.versions = read(plain(text))
     order = {entry.id: i for i, entry in enumerate(entries)}
     for where, body in failures(text, source):
         reports = Reports(normalise(body), where)
         report.failures += reports.count
         found = []
         for entry in entries:
-            for match in match_entry(entry, reports):
+            for match in match_entry(entry, reports, report.versions):
                 report.matches.setdefault(entry.id, []).append(match)
                 found.append(match)
         report.reports += per_failure(reports, found, order, len(report.reports))
     report.matches = rank(report.matches, entries)
     report.reports = ranked_failures(report.reports)
-    versions_for(report, text, entries)
+    versions_for(report, entries)
     return report
 
 
@@ -190,28 +196,32 @@ def ranked_failures(found: list[Failure]) -> list[Failure]:
     return sorted(found, key=key)
 
 
-def versions_for(report: Triage, text: str, entries: list[Entry]) -> None:
-    """The versions ``text`` shows; for each entry some failure names first, its notes that
-    hold for them and its Versions-table row for them."""
-    report.versions = read(plain(text))
+def versions_for(report: Triage, entries: list[Entry]) -> None:
+    """For each entry some failure names first, its notes that hold for the versions read (a
+    note scoped to signatures: only when one of them named it) and its Versions-table row."""
     if not report.versions:
         return
     by_id = {entry.id: entry for entry in entries}
-    for entry_id in named_by_cause(report.reports):
+    for entry_id, names in named_by_cause(report.reports).items():
         entry = by_id[entry_id]
         for note in entry_notes(entry):
-            if note.holds(report.versions):
+            if note.holds(report.versions) and note.covers(names):
                 report.notes.append((entry_id, note))
         if row := best_row(entry_rows(entry), report.versions):
             report.rows.append((entry_id, row))
 
 
-def named_by_cause(reports: list[Failure]) -> list[str]:
-    """The entries some failure report names first on evidence of their cause (a message
-    pattern), in order: an entry named only by a frames-only signature gets no note and no
-    Versions-table row (that frame is on the path of errors the entry does not cover)."""
-    return list(dict.fromkeys(f.matches[0].entry_id for f in reports
-                              if f.matches and f.matches[0].basis != "frames"))
+def named_by_cause(reports: list[Failure]) -> dict[str, set[str]]:
+    """The entries some failure report names first (or ties first with, ``Failure.tied``) on
+    evidence of their cause (a message pattern), in order, each with the names of the
+    signatures that named it: an entry named only by a frames-only signature gets no note and
+    no Versions-table row (that frame is on the path of errors the entry does not cover)."""
+    found: dict[str, set[str]] = {}
+    for failure in reports:
+        for match in failure.matches[: len(failure.tied)]:
+            if match.basis != "frames":
+                found.setdefault(match.entry_id, set()).add(match.signature)
+    return found
 
 
 def entry_notes(entry: Entry) -> list:
@@ -242,10 +252,11 @@ def rank(matches: dict[str, list[Match]], entries: list[Entry]) -> dict[str, lis
     return {i: _first_per_place(matches[i]) for i in ranked}
 
 
-def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
+def match_entry(entry: Entry, reports: "Reports", versions=()) -> list[Match]:
     """The best evidence of ``entry`` in each failure report that holds some. In a plain text
     cut into tracebacks, a signature that holds in none of them alone is judged on the whole
-    text (a server's traceback and the test's error are both evidence)."""
+    text (a server's traceback and the test's error are both evidence). ``versions``: what the
+    input shows (a signature's ``when`` that they contradict rules it out)."""
     found: dict[int, tuple] = {}
     for signature in compiled(entry):
         hits, held = reports.hits(signature.anchor), False
@@ -254,7 +265,8 @@ def match_entry(entry: Entry, reports: "Reports") -> list[Match]:
         for index in hits:
             if reports.units and held and index == len(reports.starts):
                 break
-            evidence = signature.match(reports.text(index), reports.frames(index) if signature.frames else None)
+            evidence = signature.match(reports.text(index), reports.frames(index) if signature.frames else None,
+                                       versions)
             if evidence:
                 held = True
                 if index not in found or evidence.score > found[index][0].score:
@@ -271,11 +283,12 @@ def basis(signature: Signature) -> str:
 
 def holds(signature: Signature, text: str) -> bool:
     """Whether ``signature`` holds in some failure report of ``text`` (a log, JUnit, a traceback)."""
+    versions = read(plain(text)) if signature.when else ()
     for where, body in failures(text, "<text>"):
         reports = Reports(normalise(body), where)
         hits = reports.hits(signature.anchor)
         hits += [len(reports.starts)] if reports.units and hits else []
-        if any(signature.match(reports.text(i)) for i in hits):
+        if any(signature.match(reports.text(i), None, versions) for i in hits):
             return True
     return False
 

@@ -32,6 +32,26 @@ def explain(match: Match, indent: str = "  ") -> list[str]:
     return lines
 
 
+#: the wording of an ambiguous answer (``Triage.answer``: two entries' evidence fits equally)
+AMBIGUOUS = ("the evidence fits these entries equally and this text cannot tell them apart: "
+             "read each write-up's Symptom, or paste the whole traceback")
+
+
+def answer_lines(report: Triage) -> list[str]:
+    """One line when the answer is ambiguous (``Triage.answer``), else none."""
+    if len(report.answer) < 2:
+        return []
+    return [f"ambiguous: {' or '.join(report.answer)} - {AMBIGUOUS}"]
+
+
+def named(failure) -> str:
+    """A failure report's answer: its best entry, or "ambiguous: A or B" when others tie with it."""
+    best = failure.best
+    if failure.ambiguous:
+        return f"ambiguous: {' or '.join(failure.tied)} ({best.strength})"
+    return f"{best.entry_id} ({best.strength}, {best.signature})"
+
+
 #: failing tests listed one per line, at most
 LISTED = 20
 
@@ -47,9 +67,8 @@ def failure_lines(report: Triage, limit: int = LISTED) -> list[str]:
         if best is None:
             out.append(f"  {failure.where}: no known issue")
             continue
-        also = [m.entry_id for m in failure.matches[1:]]
-        out.append(f"  {failure.where}: {best.entry_id} ({best.strength}, {best.signature})"
-                   + (f"; also {', '.join(also)}" if also else ""))
+        also = [m.entry_id for m in failure.matches[1:] if m.entry_id not in failure.tied]
+        out.append(f"  {failure.where}: {named(failure)}" + (f"; also {', '.join(also)}" if also else ""))
     if len(report.reports) > limit:
         out.append(f"  (and {len(report.reports) - limit} more)")
     return out
@@ -76,7 +95,8 @@ def format_report(report: Triage, limit: int = 3) -> str:
     tail = failure_lines(report)
     tail += [""] if tail else []
     tail += version_lines(report)
-    out = []
+    out = [*answer_lines(report)]
+    out += [""] if out else []
     for rank_no, matches in enumerate(report.matches.values(), 1):
         best = max(matches, key=lambda m: m.score)
         places = [m.where for m in matches]
@@ -104,13 +124,17 @@ def as_json(report: Triage) -> str:
     """``source``, ``failures`` and ``matches`` (every match, grouped by entry, strongest entry
     first) as before; ``reports``: one item per failure report, strongest first, with its
     ``best`` match (null: no known issue) and the other entries it matches (``also``);
-    ``versions``: what the input shows; ``notes`` and ``rows``: what they select."""
+    ``versions``: what the input shows; ``notes`` and ``rows``: what they select; ``answer``:
+    the entry named first, or the entries that fit equally (``ambiguous`` true); each report's
+    ``tied``: its entries whose evidence is as good as ``best``'s (two or more: ambiguous)."""
     return json.dumps({
         "source": report.source,
         "failures": report.failures,
+        "answer": list(report.answer),
+        "ambiguous": len(report.answer) > 1,
         "matches": [_match_json(m) for found in report.matches.values() for m in found],
         "reports": [{"where": f.where, "best": _match_json(f.best) if f.best else None,
-                     "also": [m.entry_id for m in f.matches[1:]]} for f in report.reports],
+                     "also": [m.entry_id for m in f.matches[1:]], "tied": list(f.tied)} for f in report.reports],
         "versions": [{"name": s.name, "version": s.version, "from": s.source} for s in report.versions],
         "notes": [{"id": i, "when": list(n.when), "text": n.text, "cite": n.cite} for i, n in report.notes],
         "rows": [{"id": i, "set": row["set"], "line": row["line"], "agreed": row["agreed"]} for i, row in report.rows],

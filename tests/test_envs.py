@@ -77,3 +77,38 @@ def test_when_a_venv_cannot_install_then_one_line_names_it_and_the_next_call_bui
 def test_when_the_interpreter_is_missing_then_env_error_names_it():
     with pytest.raises(EnvError, match=r"^Python 2\.9: no such interpreter"):
         interpreter("2.9")
+
+
+def test_overlays_and_small_venvs_are_installed_with_their_bytecode_compiled(tmp_path, monkeypatch):
+    """Their programs run with PYTHONDONTWRITEBYTECODE: uncompiled, every start compiles again."""
+    calls = []
+
+    def fake_uv(argv, **kwargs):
+        calls.append(argv)
+        if "--target" in argv:
+            overlay_module.Path(argv[argv.index("--target") + 1]).joinpath("marker.txt").write_text("x")
+        if argv[1] == "venv":  # the folder a real uv would make, where the stamp goes
+            overlay_module.Path(argv[-1]).mkdir(parents=True)
+        return SimpleNamespace(returncode=0, stdout="", stderr="")
+
+    monkeypatch.setattr(overlay_module, "OVERLAYS", tmp_path / "overlays")
+    monkeypatch.setattr(overlay_module, "VENVS", tmp_path / "venvs")
+    monkeypatch.setattr(overlay_module, "find_uv", lambda: "uv")
+    monkeypatch.setattr(subprocess, "run", fake_uv)
+    overlay("somepkg==1.0")
+    venv_python("somepkg==1.0")
+    installs = [argv for argv in calls if argv[1:3] == ["pip", "install"]]
+    assert len(installs) == 2 and all("--compile-bytecode" in argv for argv in installs), calls
+
+
+def test_an_interpreter_is_looked_up_once_per_process(monkeypatch):
+    found = []
+
+    def fake_find(version):
+        found.append(version)
+        return overlay_module.Path(f"/opt/python{version}/bin/python{version}")
+
+    monkeypatch.setattr(overlay_module, "find_python", fake_find)
+    monkeypatch.setattr(overlay_module, "_found", {})
+    assert interpreter("3.99") == interpreter("3.99") == overlay_module.Path("/opt/python3.99/bin/python3.99")
+    assert found == ["3.99"]

@@ -289,3 +289,26 @@ def test_when_a_listed_capture_names_the_entry_it_triages_to_then_only_that_entr
     # asks for the line to be removed, whatever entry it names
     capture.write_text("EchoRefused: connection 7 refused\nOther: 1\n", encoding="utf-8")
     assert "corpus-no-evidence" in codes(tmp_path)
+
+
+def test_when_a_listed_capture_fits_two_entries_equally_then_it_is_accepted_as_ambiguous_with_the_other(tmp_path):
+    write_entry(tmp_path)  # echo-refused claims "EchoRefused: connection N refused"
+    write_entry(tmp_path, "other", signatures=(r"Other: \d+",), quoted=("Other: 1",))
+    capture = tmp_path / "corpus" / "other" / "captured" / "lts" / "x.line.txt"
+    capture.parent.mkdir(parents=True)
+    capture.write_text("EchoRefused: connection 7 refused\nOther: 1\n", encoding="utf-8")  # both strong, one line
+    assert codes(tmp_path) == ["corpus-mismatch"]  # "ambiguous: echo-refused or other", unlisted
+    listing = tmp_path / "corpus" / "other" / "no-evidence.txt"
+    listing.write_text("lts/x.line.txt: one line fits both; ambiguous with echo-refused-twice\n", encoding="utf-8")
+    assert "corpus-mismatch" in codes(tmp_path)
+    listing.write_text("lts/x.line.txt: one line fits both; ambiguous with echo-refused\n", encoding="utf-8")
+    assert codes(tmp_path) == []
+    # once it shows this entry's cause alone, the listing must go
+    capture.write_text("Other: 1\n", encoding="utf-8")
+    assert codes(tmp_path) == ["corpus-no-evidence"]
+
+
+def test_when_a_note_names_a_signature_the_entry_lacks_then_notes_invalid(tmp_path):
+    write_entry(tmp_path, front={"notes": [{"when": "python>=3", "signatures": ["sig-9"], "text": "t",
+                                            "cite": "https://x.org/1"}]})
+    assert codes(tmp_path) == ["notes-invalid"]

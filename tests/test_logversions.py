@@ -123,3 +123,13 @@ def test_kb_lint_reports_a_malformed_note_and_a_malformed_frame_spec(tmp_path):
     found = {(p.path.name, p.code): p.message for p in lint(tmp_path)}
     assert "must be a name and release comparisons" in found[("echo-refused.md", "notes-invalid")]
     assert "frame 'live.py' must be 'path/to/module.py:function'" in found[("frames-bad.md", "signature-invalid")]
+
+
+def test_pip_freeze_pins_give_their_versions_and_a_listed_pin_counts_too():
+    seen = read("asgiref==3.3.1\nchannels==3.0.3\n- `pytest-asyncio==1.4.0` fails\nnot a pin: x==1.0\nDjango==2.2.17\n")
+    assert [(s.name, s.version, s.source) for s in seen] == [
+        ("asgiref", "3.3.1", "freeze"), ("channels", "3.0.3", "freeze"), ("pytest-asyncio", "1.4.0", "freeze"),
+        ("django", "2.2.17", "freeze")]
+    # a header names a package first; the freeze line does not override it
+    header = "platform linux -- Python 3.11.7, pytest-8.3.2, pluggy-1.5.0\npytest==7.0.0\n"
+    assert [(s.name, s.version) for s in read(header) if s.name == "pytest"] == [("pytest", "8.3.2")]

@@ -24,10 +24,10 @@ from kb import REPO
 from kb.browser import data, script_json
 from kb.corpus import texts
 from kb.entries import scan
-from kb.lint_corpus import listed_for, summary_only
+from kb.lint_corpus import listed_ambiguous, listed_for, summary_only
 from kb.signature import normalise
 from kb.triage import triage
-from kb.triage_text import explain, failure_lines, version_lines
+from kb.triage_text import answer_lines, explain, failure_lines, version_lines
 
 SOURCE = "the pasted text"  #: the name the page gives the input, in its closing line
 ENTRIES, _ = scan(REPO)
@@ -145,7 +145,8 @@ def expected_page(text: str) -> dict:
         more = f" (and {len(places) - 3} more)" if len(places) > 3 else ""
         shown.append({"id": best.entry_id, "evidence": "\n".join(explain(best)),
                       "places": f"  in:       {', '.join(places[:3])}{more}"})
-    lines = {"failures": "\n".join(failure_lines(report)) or None,
+    lines = {"answer": "\n".join(answer_lines(report)) or None,
+             "failures": "\n".join(failure_lines(report)) or None,
              "versions": "\n".join(version_lines(report)) or None}
     n = len(report.matches)
     closing = (f"{n} known issue{'s' * (n != 1)} matched in {SOURCE}" + (", strongest evidence first" if n > 1 else "")
@@ -160,6 +161,7 @@ READ = """(() => ({
     id: li.dataset.id, evidence: li.querySelector('.evidence').textContent,
     places: li.querySelector('.places').textContent})),
   closing: document.querySelector('#verdict .triage-summary')?.textContent,
+  answer: (document.querySelector('#verdict .answer') || {}).textContent || null,
   failures: (document.querySelector('#verdict .failures') || {}).textContent || null,
   versions: (document.querySelector('#verdict .versions') || {}).textContent || null,
 }))()"""
@@ -302,6 +304,13 @@ def first(result: dict) -> str | None:
     return result["matches"][0]["id"] if result["matches"] else None
 
 
+def answer(result: dict) -> tuple:
+    """What the page answers: "ambiguous: A or B - ..." names A and B, else the first entry."""
+    if result["answer"]:
+        return tuple(result["answer"].removeprefix("ambiguous: ").split(" - ", 1)[0].split(" or "))
+    return (first(result),) if result["matches"] else ()
+
+
 @browser_only
 @pytest.mark.browser
 def test_in_a_browser_every_signature_compiles(pasted):
@@ -349,13 +358,16 @@ def test_in_a_browser_each_corpus_text_names_its_entry_first_and_negative_texts_
     cases, results = pasted
     corpus = {name: expected for name, (_, expected) in cases.items() if name.startswith("corpus/")}
     assert any(expected is None for expected in corpus.values()), "no negative corpus"
-    listed = {name: first(results[name]) for name in corpus}
-    # as kb lint: a --tb=no capture (the summary line alone) may name no entry, never a wrong one,
-    # and one listed in its no-evidence.txt as "triages to <id>" names exactly that entry
-    checked = {name: expected for name, expected in corpus.items()
-               if not (listed[name] is None and summary_only(REPO / name))
-               and not (listed[name] is not None and listed_for(REPO / name, listed[name]))}
+    listed = {name: answer(results[name]) for name in corpus}
+    # as kb lint: a --tb=no capture (the summary line alone) may name no entry, never a wrong one;
+    # one listed in its no-evidence.txt as "triages to <id>" names exactly that entry, and one
+    # listed as "ambiguous with <id>" answers "ambiguous: <its entry> or <id>"
+    checked = {name: (expected,) if expected else () for name, expected in corpus.items()
+               if not (not listed[name] and summary_only(REPO / name))
+               and not (len(listed[name]) == 1 and listed_for(REPO / name, listed[name][0]))
+               and not (expected in listed[name] and listed_ambiguous(REPO / name, expected, listed[name]))}
     assert {name: listed[name] for name in checked} == checked
+    assert any(len(a) > 1 for a in listed.values()), "no corpus text answers 'ambiguous' in the page"
 
 
 @browser_only

@@ -161,3 +161,27 @@ def test_when_an_entry_is_named_by_frames_alone_then_its_note_is_not_shown(pytes
     # the same entry named by its message shows the note
     result = run(pytester, root, FRAMES_ONLY.format(error="EchoRefused"))
     assert "note (echo-refused, python>=3): a note about EchoRefused [https://example.org/echo]" in result.stdout.str()
+
+
+def test_when_two_entries_fit_a_failure_equally_then_the_block_says_ambiguous(pytester, tmp_path_factory):
+    """Two entries whose signatures fit one failure as well as each other: the block says so
+    first, and the failing test's line names both; a signature whose `when` the installed
+    pytest contradicts is ruled out, so the other entry is named alone."""
+    root = tmp_path_factory.mktemp("kb")
+    write_entry(root)
+    write_entry(root, "echo-refused-too", signatures=(r"EchoRefused: connection \d+",),
+                quoted=("EchoRefused: connection 7 refused",))
+    source = TESTS.split("def test_unrelated")[0]
+    result = run(pytester, root, source)
+    result.assert_outcomes(failed=2)
+    block = result.stdout.str().split("known issues")[1].splitlines()
+    assert block[1].startswith("ambiguous: echo-refused-too or echo-refused - the evidence fits these entries equally")
+    assert "  test_suite.py::test_echo_is_refused: ambiguous: echo-refused-too or echo-refused (strong)" in block
+    ruled_out = tmp_path_factory.mktemp("kb")
+    write_entry(ruled_out)
+    write_entry(ruled_out, "echo-refused-too", quoted=("EchoRefused: connection 7 refused",),
+                signatures=({"name": "old-pytest", "strength": "strong", "all": [r"EchoRefused: connection \d+"],
+                             "when": "pytest<6"},))
+    block = run(pytester, ruled_out, source).stdout.str().split("known issues")[1]
+    assert "ambiguous" not in block and "echo-refused-too" not in block
+    assert "1. echo-refused: The echo consumer refuses every connection" in block

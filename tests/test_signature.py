@@ -91,7 +91,9 @@ def test_a_signature_holds_when_all_any_and_not_agree():
 @pytest.mark.parametrize("raw, message", [
     ("x", "signature 1 must be a mapping with name, strength and all"),
     ({"name": "x", "strength": "weak", "all": ["("]}, "does not compile"),
-    ({"name": "x", "strength": "weak", "all": ["a"], "when": ["b"]}, "unknown key(s) when"),
+    ({"name": "x", "strength": "weak", "all": ["a"], "since": ["b"]}, "unknown key(s) since"),
+    ({"name": "x", "strength": "weak", "all": ["a"], "when": ["b"]}, "'b' must be a name and release comparisons"),
+    ({"name": "x", "strength": "weak", "all": ["a"], "when": []}, "when must be a requirement"),
     ({"name": "x", "strength": "weak", "all": "a"}, "all must be a list of non-empty strings"),
 ])
 def test_a_bad_signature_is_one_line_error(raw, message):

@@ -21,19 +21,22 @@ def report(name: str, verdict: str, classes: tuple = ()) -> study.Report:
 
 def test_counting_splits_in_and_out_of_family_and_lists_misses_by_class():
     reports = [report("a.txt", "x"), report("b.txt", "x", ("cut-paste",)), report("c.txt", "y", ("versions", "multi-test")),
-               report("d.txt", "none"), report("e.txt", "none", ("older-line",)), report("f.txt", "y")]
-    answers = ["x", None, "x", None, "y", "y"]
-    got = study.count(reports, answers, {"x", "y"})
-    assert (got["in"], got["out"]) == ({"right": 2, "wrong": 1, "none": 1}, {"right": 1, "wrong": 1})
-    assert (got["reports"], got["in_family"], got["out_of_family"]) == (6, 4, 2)
-    assert (got["recall"], got["wrong"], got["wrong_rate"]) == (0.5, 2, 0.333)
-    assert got["misses_by_class"] == {"cut-paste": ["b.txt"], "multi-test": ["c.txt"], "older-line": ["e.txt"],
-                                      "versions": ["c.txt"]}
+               report("d.txt", "none"), report("e.txt", "none", ("older-line",)), report("f.txt", "y"),
+               report("g.txt", "y", ("multi-test",)), report("h.txt", "x")]
+    answers = [("x",), (), ("x",), (), ("y",), ("y",), ("x", "y"), ("y", "z")]
+    got = study.count(reports, answers, {"x", "y", "z"})
+    # g: "x or y" holds its verdict y: ambiguous, neither right nor wrong; h: "y or z" lacks x: wrong
+    assert (got["in"], got["out"]) == ({"right": 2, "ambiguous": 1, "wrong": 2, "none": 1}, {"right": 1, "wrong": 1})
+    assert (got["reports"], got["in_family"], got["out_of_family"]) == (8, 6, 2)
+    assert (got["recall"], got["wrong"], got["wrong_rate"]) == (0.333, 3, 0.375)
+    assert got["misses_by_class"] == {"cut-paste": ["b.txt"], "multi-test": ["c.txt", "g.txt"], "older-line": ["e.txt"],
+                                      "unclassed": ["h.txt"], "versions": ["c.txt"]}
+    assert [row["answer"] for row in got["rows"]][6:] == ["x or y", "y or z"]
 
 
 def test_a_verdict_naming_no_entry_is_refused():
     with pytest.raises(study.StudyError, match="verdict names no entry: z"):
-        study.count([report("a.txt", "z")], [None], {"x"})
+        study.count([report("a.txt", "z")], [()], {"x"})
 
 
 def test_a_study_file_needs_its_header_and_an_excerpt(tmp_path):
@@ -94,7 +97,7 @@ def test_tuned_seed_and_low_confidence_lines_parse_and_split_the_figures(tmp_pat
 
     reports = [make("a.txt", "x", tuned="x s"), make("b.txt", "x"), make("c.txt", "x", seed="x"),
                make("d.txt", "x", confidence="low"), make("e.txt", "none")]
-    answers = ["x", None, "x", "x", "x"]
+    answers = [("x",), (), ("x",), ("x",), ("x",)]
     strengths = {"a.txt": "weak", "b.txt": None, "c.txt": "strong", "d.txt": "strong", "e.txt": "strong"}
     got = study.subsets(reports, answers, strengths, {"x"})
     assert {k: (v["reports"], v["in"]["right"], v["recall"], v["wrong"], v["right_strong"], v["right_weak"])

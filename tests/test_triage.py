@@ -12,7 +12,7 @@ from kbfixture import write_entry
 from kb import REPO, cli
 from kb.entries import scan
 from kb.triage import decode, triage
-from kb.triage_text import format_report
+from kb.triage_text import as_json, failure_lines, format_report
 
 FAILING_TESTS = textwrap.dedent('''
     import asyncio
@@ -373,17 +373,52 @@ def test_when_a_failing_test_follows_a_final_line_then_it_is_still_judged():
     assert [f.best.entry_id for f in triage(second + trailer, LIVE).reports if f.best] == ["live-server-testcase"]
 
 
-def test_when_pytest_asyncios_own_no_current_loop_error_shows_no_frame_then_the_note_for_its_versions_points_at_it():
-    # captured on the lts set (pytest-asyncio 0.23.8): --tb=line shows only asyncio/events.py, so
-    # triage names no-current-event-loop; the plugins: line selects the note for 0.23-1.1
+def test_when_pytest_asyncios_own_no_current_loop_error_shows_no_frame_then_the_answer_is_ambiguous_with_the_note():
+    # captured on the lts set (pytest-asyncio 0.23.8): --tb=line shows only asyncio/events.py, which
+    # a user's own get_event_loop() prints too: both entries fit equally, and triage says so
+    # instead of naming the first by entry order; the plugins: line selects the note for 0.23-1.1
     text = read(REPO / "corpus/pytest-asyncio-setup/captured/lts/asyncio_run_in_sync_fixture.line.txt")
     report = triage(text, LIVE)
-    assert list(report.matches) == ["no-current-event-loop"]
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert report.reports[0].tied == ("no-current-event-loop", "pytest-asyncio-setup")
+    printed = format_report(report)
+    assert printed.startswith("ambiguous: no-current-event-loop or pytest-asyncio-setup - the evidence fits")
+    shown = json.loads(as_json(report))
+    assert shown["answer"] == ["no-current-event-loop", "pytest-asyncio-setup"] and shown["ambiguous"] is True
+    assert shown["reports"][0]["tied"] == ["no-current-event-loop", "pytest-asyncio-setup"]
     assert [(i, n.cite) for i, n in report.notes] == [
         ("no-current-event-loop", "https://github.com/pytest-dev/pytest-asyncio/issues/658")]
-    # pytest-asyncio 1.5.0 (the pins) cannot raise it itself: no note
-    pins = read(REPO / "corpus/no-current-event-loop/captured/pins/get_event_loop_in_sync_test.line.txt")
-    assert "asyncio-1.5.0" in pins and triage(pins, LIVE).notes == []
+    # pytest-asyncio 1.5.0 (the pins) cannot raise it itself: its signature's `when` rules it out,
+    # one answer, and no note
+    pins = triage(read(REPO / "corpus/no-current-event-loop/captured/pins/get_event_loop_in_sync_test.line.txt"), LIVE)
+    assert any(s.name == "pytest-asyncio" and s.version == "1.5.0" for s in pins.versions)
+    assert pins.answer == ("no-current-event-loop",) and pins.notes == []
+    # with frames (the auto form), no-current-event-loop's strong signature decides: not ambiguous
+    auto = triage(read(REPO / "corpus/no-current-event-loop/captured/lts/get_event_loop_in_sync_test.auto.txt"), LIVE)
+    assert auto.answer == ("no-current-event-loop",) and auto.reports[0].matches[0].strength == "strong"
+
+
+def test_when_the_summary_alone_shows_the_error_and_no_versions_then_both_entries_are_named_for_every_test():
+    text = "".join(f"FAILED t.py::test_{i} - RuntimeError: There is no current event loop in thread 'MainThread'.\n"
+                   for i in range(2))
+    report = triage(text, LIVE)
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert failure_lines(report)[1] == "  t.py::test_0: ambiguous: no-current-event-loop or pytest-asyncio-setup (weak)"
+    # a header that shows pytest-asyncio 0.21 rules pytest-asyncio-setup's frameless signature out
+    header = "platform linux -- Python 3.11.7, pytest-7.4.4, pluggy-1.3.0\nplugins: asyncio-0.21.1\n"
+    assert triage(header + text, LIVE).answer == ("no-current-event-loop",)
+
+
+def test_a_note_scoped_to_signatures_shows_only_when_one_of_them_named_the_entry(tmp_path):
+    write_entry(tmp_path, signatures=({"name": "one", "strength": "strong", "all": ["ErrorOne"]},
+                                      {"name": "two", "strength": "strong", "all": ["ErrorTwo"]}),
+                quoted=("ErrorOne: x", "ErrorTwo: y"),
+                front={"notes": [{"when": "python>=3", "signatures": ["one"], "text": "about one", "cite": "https://x.org/1"},
+                                 {"when": "python>=3", "text": "about any", "cite": "https://x.org/2"}]})
+    entries, _ = scan(tmp_path)
+    header = "platform linux -- Python 3.11.7, pytest-8.3.2, pluggy-1.5.0\n"
+    assert [n.text for _, n in triage(header + "ErrorOne: x", entries).notes] == ["about one", "about any"]
+    assert [n.text for _, n in triage(header + "ErrorTwo: x", entries).notes] == ["about any"]
 
 
 def test_when_plain_tracebacks_follow_each_other_then_each_is_a_failure_report_of_its_own():
@@ -506,3 +541,94 @@ def test_when_an_entry_has_a_note_for_the_versions_read_then_triage_shows_it(tmp
     assert [(i, n.text) for i, n in report.notes] == [("in-memory", "that release's own bug: upgrade past it")]
     assert (f"note (in-memory, pytest-asyncio=={asyncio_version}): that release's own bug: upgrade past it "
             "[https://github.com/pytest-dev/pytest-asyncio/releases]") in format_report(report)
+
+
+def test_an_unrun_async_fixture_that_returns_is_read_by_its_argument_and_its_bare_message_is_ambiguous_before_pytest_9():
+    folder = REPO / "corpus/pytest-asyncio-setup/captured/pytest-asyncio-0.21.2"
+    auto = triage(read(folder / "async_fixture_returning_value.auto.txt"), LIVE)
+    assert auto.answer == ("pytest-asyncio-setup",)
+    assert auto.reports[0].matches[0].signature == "async-coroutine-fixture-argument"
+    # --tb=line keeps only the message, which an AsyncMock's result prints too: both, on pytest 7.4
+    line = triage(read(folder / "async_fixture_returning_value.line.txt"), LIVE)
+    assert line.answer == ("mock-misconfiguration", "pytest-asyncio-setup")
+    # pytest 9 refuses an unhandled async fixture at set-up: the pins' AsyncMock capture names mock alone
+    pins = triage(read(REPO / "corpus/mock-misconfiguration/captured/pins/am.line.txt"), LIVE)
+    assert any(s.name == "pytest" and s.version.startswith("9.") for s in pins.versions)
+    assert pins.answer == ("mock-misconfiguration",)
+
+
+UNDER_ASYNCIO_RUN = textwrap.dedent('''
+    import asyncio
+
+    from channels.exceptions import ChannelFull
+
+
+    async def main():
+        raise ValueError("boom")
+
+
+    async def full():
+        raise ChannelFull()
+
+
+    def test_app_bug_under_asyncio_run():
+        asyncio.run(main())
+
+
+    def test_channel_full_under_asyncio_run():
+        asyncio.run(full())
+''')
+
+
+def test_when_a_long_report_runs_through_asyncio_run_then_its_main_argument_and_source_claim_nothing(tmp_path):
+    # every frame of pytest's long form prints its arguments: asyncio.run's own reads
+    # `main = <coroutine object main at 0x...>` (named like the coroutine function, as an unrun
+    # fixture would be), and its source holds "asyncio.run() cannot be called" on a line of its own
+    (tmp_path / "test_run.py").write_text(UNDER_ASYNCIO_RUN, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_run.py", "--tb=long", "-p", "no:kb_known_issues",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "main = <coroutine object main at 0x" in proc.stdout, proc.stdout
+    answers = {f.where.split("::")[-1]: f.tied for f in triage(proc.stdout, LIVE).reports}
+    assert answers.get("test_app_bug_under_asyncio_run", ()) == ()
+    assert answers["test_channel_full_under_asyncio_run"] == ("channel-full",)
+
+
+def test_pytest_asyncio_raises_no_current_loop_only_in_the_main_thread_and_from_0_22():
+    summary = "FAILED t.py::test_a - RuntimeError: There is no current event loop in thread '{}'.\n"
+    # a sync_to_async worker thread is the user's code: no-current-event-loop alone
+    assert triage(summary.format("ThreadPoolExecutor-0_0"), LIVE).answer == ("no-current-event-loop",)
+    # the yanked 0.22.0 asks get_event_loop() in wrap_in_sync like 0.23 (plugin.py:804): both fit
+    header = "platform linux -- Python 3.11.7, pytest-7.4.4, pluggy-1.7.0\nplugins: asyncio-0.22.0\n"
+    report = triage(header + summary.format("MainThread"), LIVE)
+    assert report.answer == ("no-current-event-loop", "pytest-asyncio-setup")
+    assert [i for i, _ in report.notes] == ["no-current-event-loop"]
+
+
+def test_the_no_current_loop_note_is_not_shown_where_a_frame_already_rules_pytest_asyncio_out():
+    # lts (pytest-asyncio 0.23.8): the auto form shows the user's frame, strong no-current-loop
+    auto = triage(read(REPO / "corpus/no-current-event-loop/captured/lts/get_event_loop_in_sync_test.auto.txt"), LIVE)
+    assert any(s.name == "pytest-asyncio" and s.version == "0.23.8" for s in auto.versions)
+    assert auto.answer == ("no-current-event-loop",) and auto.notes == []
+
+
+@pytest.mark.parametrize("pytest_version, answer", [
+    ("9.0.3", ("mock-misconfiguration", "pytest-asyncio-setup")),  # 9.0 runs it once the warning is ignored
+    ("9.1.0", ("mock-misconfiguration",)),  # 9.1 fails an unhandled async fixture at set-up
+])
+def test_an_unrun_coroutine_fixture_is_ruled_out_from_pytest_9_1(pytest_version, answer):
+    text = (f"platform linux -- Python 3.11.7, pytest-{pytest_version}, pluggy-1.6.0\n"
+            "FAILED t.py::test_a - AttributeError: 'coroutine' object has no attribute 'send_json_to'\n")
+    assert triage(text, LIVE).answer == answer
+
+
+@pytest.mark.parametrize("line", [
+    "2024-05-02 10:11:12,345 ERROR    Exception inside application: asyncio.run() cannot be called from a running event loop",
+    "future: <Task finished name='Task-12' coro=<C.receive_json() done, defined at /app/c.py:40> "
+    "exception=RuntimeError('asyncio.run() cannot be called from a running event loop')>",
+])
+def test_asyncio_run_in_a_loop_is_read_in_daphnes_log_line_and_in_a_tasks_repr(line):
+    report = triage("Task exception was never retrieved\n" + line + "\n", LIVE)
+    assert report.answer == ("sync-async-boundary",)
+    assert report.reports[0].matches[0].signature == "asyncio-run-in-loop"

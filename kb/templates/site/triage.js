@@ -115,13 +115,15 @@
       this.any = raw.any.map(function (p) { return regex(p, "m"); });
       this.not = raw.not.map(function (p) { return regex(p, "m"); });
       this.frames = raw.frames.map(function (f) { return [regex(f[0], ""), regex(f[1], "")]; });
+      this.requires = raw.requires;  // kb.signature.Signature.when
       // kb.triage.basis: "frames" for a signature with frames and no message pattern
       this.basis = raw.frames.length && !raw.all.length && !raw.any.length ? "frames" : "message";
     }
 
     // kb.signature.Signature.match: the evidence lines, or null
-    Signature.prototype.match = function (text) {
+    Signature.prototype.match = function (text, versions) {
       var lines = [], i, m;
+      if (this.requires.length && contradicts(this.requires, versions || [])) { return null; }
       for (i = 0; i < this.all.length; i += 1) {
         m = this.all[i].exec(text);
         if (m === null) { return null; }
@@ -215,13 +217,13 @@
     }
 
     // kb.triage.match_entry: the best evidence of `entry` in each report that holds some
-    function matchEntry(entry, reports) {
+    function matchEntry(entry, reports, versions) {
       var found = {};
       entry.signatures.forEach(function (signature) {
         var held = false;
         for (var i = 0; i <= reports.spans.length; i += 1) {
           if (i === reports.spans.length && reports.units && held) { break; }
-          var evidence = signature.match(reports.text(i));
+          var evidence = signature.match(reports.text(i), versions);
           if (evidence) {
             held = true;
             if (!(i in found) || compareTuples(score(evidence), score(found[i])) > 0) { found[i] = evidence; }
@@ -342,8 +344,32 @@
         var ranked = ids.map(function (id) { return best[id]; }).sort(function (a, b) {
           return compareTuples([-score(a)[0], -score(a)[1], byOrder[a.id] || 0], [-score(b)[0], -score(b)[1], byOrder[b.id] || 0]);
         });
-        return { where: name, matches: ranked, position: position + i };
+        return { where: name, matches: ranked, position: position + i, tied: tiedOf(ranked) };
       });
+    }
+
+    // kb.results.Failure.tied: the entries whose evidence is as good as the best one's
+    function tiedOf(ranked) {
+      if (!ranked.length) { return []; }
+      return ranked.filter(function (m) { return compareTuples(score(m), score(ranked[0])) === 0; })
+        .map(function (m) { return m.id; });
+    }
+
+    // kb.results.Triage.answer: the entry named first, or the entries that fit equally
+    function answerOf(result) {
+      if (!result.ranked.length) { return []; }
+      var first = result.ranked[0][0].id;
+      var top = best(result.ranked[0]);
+      var tied = [];
+      for (var i = 0; i < result.reports.length; i += 1) {
+        var f = result.reports[i];
+        if (f.tied.indexOf(first) < 0 || compareTuples(score(f.matches[0]), score(top)) !== 0) { continue; }
+        if (f.tied.length < 2) { return [first]; }
+        f.tied.forEach(function (id) { if (tied.indexOf(id) < 0) { tied.push(id); } });
+      }
+      if (tied.length < 2) { return [first]; }
+      var order = result.ranked.map(function (ms) { return ms[0].id; });
+      return tied.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
     }
 
     // kb.triage.ranked_failures
@@ -383,6 +409,8 @@
       if ((m = regex(v.django, "").exec(text)) !== null) { add("django", m[1], "header"); }
       var dist = regex(v.distribution, "g");
       while ((m = dist.exec(text)) !== null) { add(m[1], m[2], "path"); }
+      var freeze = regex(v.freeze, "gm");  // kb.logversions.FREEZE: pip freeze's pins
+      while ((m = freeze.exec(text)) !== null) { add(m[1], m[2], "freeze"); }
       if ((m = regex(v.tox, "").exec(text)) !== null) {
         add("python", m[1] + "." + m[2], "tox");
         m[3].split("-").filter(Boolean).forEach(function (factor) {
@@ -448,6 +476,16 @@
       });
     }
 
+    // kb.logversions.contradicts: an exact version read that fails one of the requirements
+    function contradicts(requires, seen) {
+      var byName = {};
+      seen.forEach(function (s) { byName[s.name] = s; });
+      return requires.some(function (r) {
+        return Object.prototype.hasOwnProperty.call(byName, r.name) && exact(byName[r.name]) &&
+          !satisfies(byName[r.name], r.specs);
+      });
+    }
+
     function noteHolds(note, seen) {
       var byName = {};
       seen.forEach(function (s) { byName[s.name] = s; });
@@ -484,12 +522,14 @@
     function triage(text, source) {
       var result = { source: source, failures: 0, ranked: [], reports: [], versions: [], notes: [], rows: [] };
       var matches = {};
+      var plainText = text.indexOf("\x1b") >= 0 || text.indexOf("#x1B") >= 0 ? text.replace(ansi, "") : text;
+      result.versions = readVersions(plainText);
       failures(text, source).forEach(function (failure) {
         var reports = new Reports(normalise(failure[1]), failure[0]);
         result.failures += reports.count;
         var found = [];
         entries.forEach(function (entry) {
-          matchEntry(entry, reports).forEach(function (m) {
+          matchEntry(entry, reports, result.versions).forEach(function (m) {
             (matches[entry.id] = matches[entry.id] || []).push(m);
             found.push(m);
           });
@@ -498,19 +538,23 @@
       });
       result.ranked = rank(matches);
       result.reports = rankedFailures(result.reports);
-      var plainText = text.indexOf("\x1b") >= 0 || text.indexOf("#x1B") >= 0 ? text.replace(ansi, "") : text;
-      result.versions = readVersions(plainText);
+      result.answer = answerOf(result);
       if (result.versions.length) {
-        var named = [];  // kb.triage.named_by_cause: not an entry named by frames alone
+        // kb.triage.named_by_cause: the entries first (or tied first), not by frames alone,
+        // each with the signatures that named it
+        var named = [], by = {};
         result.reports.forEach(function (f) {
-          if (f.matches.length && f.matches[0].basis !== "frames" && named.indexOf(f.matches[0].id) < 0) {
-            named.push(f.matches[0].id);
-          }
+          f.matches.slice(0, f.tied.length).forEach(function (m) {
+            if (m.basis === "frames") { return; }
+            if (named.indexOf(m.id) < 0) { named.push(m.id); by[m.id] = []; }
+            if (by[m.id].indexOf(m.signature) < 0) { by[m.id].push(m.signature); }
+          });
         });
         named.forEach(function (id) {
           var entry = entries.filter(function (e) { return e.id === id; })[0];
-          entry.notes.forEach(function (note) {
-            if (noteHolds(note, result.versions)) { result.notes.push([id, note]); }
+          entry.notes.forEach(function (note) {  // kb.logversions.Note.covers
+            var covers = !note.signatures.length || by[id].some(function (n) { return note.signatures.indexOf(n) >= 0; });
+            if (covers && noteHolds(note, result.versions)) { result.notes.push([id, note]); }
           });
           var row = bestRow(entry.rows, result.versions);
           if (row !== null) { result.rows.push([id, row]); }
@@ -525,13 +569,20 @@
       var out = [result.reports.length + " failure reports, each with its best entry, strongest first:"];
       result.reports.slice(0, data.listed).forEach(function (f) {
         if (!f.matches.length) { out.push("  " + f.where + ": no known issue"); return; }
-        var best = f.matches[0];
-        var also = f.matches.slice(1).map(function (m) { return m.id; });
-        out.push("  " + f.where + ": " + best.id + " (" + best.strength + ", " + best.signature + ")" +
-          (also.length ? "; also " + also.join(", ") : ""));
+        var top = f.matches[0];
+        var also = f.matches.slice(1).map(function (m) { return m.id; })
+          .filter(function (id) { return f.tied.indexOf(id) < 0; });
+        var named = f.tied.length > 1 ? "ambiguous: " + f.tied.join(" or ") + " (" + top.strength + ")"
+          : top.id + " (" + top.strength + ", " + top.signature + ")";  // kb.triage_text.named
+        out.push("  " + f.where + ": " + named + (also.length ? "; also " + also.join(", ") : ""));
       });
       if (result.reports.length > data.listed) { out.push("  (and " + (result.reports.length - data.listed) + " more)"); }
       return out;
+    }
+
+    // kb.triage_text.answer_lines
+    function answerLines(result) {
+      return result.answer.length < 2 ? [] : ["ambiguous: " + result.answer.join(" or ") + " - " + data.ambiguous];
     }
 
     // kb.triage.version_lines
@@ -572,7 +623,7 @@
     }
 
     return { normalise: normalise, triage: triage, explain: explain, best: best, summary: summary,
-             failureLines: failureLines, versionLines: versionLines, frames: frames, noteHolds: noteHolds,
+             failureLines: failureLines, versionLines: versionLines, answerLines: answerLines, frames: frames, noteHolds: noteHolds,
              entries: entries };
   }
 
@@ -601,6 +652,8 @@
         out.appendChild(el("p", "triage-error", "kb triage: " + e.message));
         return;
       }
+      var answer = engine.answerLines(result);
+      if (answer.length) { out.appendChild(el("p", "answer", answer.join("\n"))); }
       var list = el("ol", "matches");
       result.ranked.forEach(function (matches, i) {
         var top = engine.best(matches);

@@ -1,0 +1,1 @@
+"""One module per entry: ``<entry id with underscores>.py`` declares ``RULES``."""

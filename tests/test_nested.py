@@ -1,0 +1,30 @@
+"""harness.notebook.run_pytest: a notebook's nested pytest session loads what its tests use,
+and not nbmake or xdist (a nested session runs no notebook and no workers; loading them was
+half of each session's start-up)."""
+
+import textwrap
+
+from harness.notebook import run_pytest
+
+PROBE = """
+    def test_plugins(pytestconfig):
+        manager = pytestconfig.pluginmanager
+        loaded = {name for name in ("nbmake", "xdist", "asyncio", "kb_known_issues") if manager.has_plugin(name)}
+        print("LOADED", sorted(loaded))
+        assert loaded == {"asyncio", "kb_known_issues"}
+"""
+
+
+def test_a_nested_session_loads_pytest_asyncio_and_the_kb_plugin_but_not_nbmake_or_xdist(tmp_path):
+    (tmp_path / "test_probe.py").write_text(textwrap.dedent(PROBE))
+    result = run_pytest("-s", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0 and result.outcomes == {"passed": 1}, result.output
+    assert "LOADED ['asyncio', 'kb_known_issues']" in result.output, result.output
+
+
+def test_the_plugins_it_leaves_out_are_installed_here(tmp_path):
+    """The probe above proves something only where they would otherwise load."""
+    from importlib.metadata import entry_points
+
+    names = {entry.name for entry in entry_points(group="pytest11")}
+    assert {"nbmake", "xdist"} <= names, names
