@@ -632,3 +632,31 @@ def test_asyncio_run_in_a_loop_is_read_in_daphnes_log_line_and_in_a_tasks_repr(l
     report = triage("Task exception was never retrieved\n" + line + "\n", LIVE)
     assert report.answer == ("sync-async-boundary",)
     assert report.reports[0].matches[0].signature == "asyncio-run-in-loop"
+
+
+def test_a_daemonic_assertion_from_a_non_channels_setupclass_is_only_weak_live_server_parallel():
+    # a class that starts a multiprocessing.Manager in setUpClass under --parallel: the same
+    # assertion and a "setUpClass (...)" line, but no Channels frame or class (review-14, point 2)
+    text = textwrap.dedent("""\
+        ERROR: setUpClass (app.tests.ReportExportTests)
+        ----------------------------------------------------------------------
+        Traceback (most recent call last):
+          File "/usr/lib/python3.12/unittest/suite.py", line 166, in _handleClassSetUp
+            setUpClass()
+          File "/srv/app/tests.py", line 12, in setUpClass
+            cls.manager = multiprocessing.Manager()
+          File "/usr/lib/python3.12/multiprocessing/managers.py", line 562, in start
+            self._process.start()
+          File "/usr/lib/python3.12/multiprocessing/process.py", line 118, in start
+            assert not _current_process._config.get('daemon'), \\
+        AssertionError: daemonic processes are not allowed to have children
+        """)
+    report = triage(text, LIVE)
+    assert report.failures == 1
+    assert {m.strength for m in report.matches["live-server-parallel"]} == {"weak"}
+    # the Channels server's own frame keeps it strong
+    live = text.replace('  File "/srv/app/tests.py", line 12, in setUpClass\n    cls.manager = multiprocessing.Manager()\n',
+                        '  File "/venv/lib/python3.12/site-packages/channels/testing/live.py", line 76, in setUpClass\n'
+                        '    cls._server_process.start()\n')
+    assert "channels/testing/live.py" in live
+    assert "strong" in {m.strength for m in triage(live, LIVE).matches["live-server-parallel"]}

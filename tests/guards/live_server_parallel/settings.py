@@ -1,0 +1,11 @@
+"""The harness's test settings with a file test database (``ChannelsLiveServerTestCase``
+refuses Django's in-memory default); one file per run, beside the harness database."""
+
+import os
+from pathlib import Path
+
+from harness.settings.test import *  # noqa: F403
+from harness.settings.test import DATABASES
+
+TEST_FILE = os.environ.setdefault("LIVE_TEST_DATABASE", f"test_guard_{os.getpid()}.sqlite3")
+DATABASES["default"]["TEST"] = {"NAME": str(Path(DATABASES["default"]["NAME"]).resolve().with_name(TEST_FILE))}
