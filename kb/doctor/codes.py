@@ -31,6 +31,7 @@ BLOCKS = {
     "channel-layer-setup": 310,
     "warnings-as-errors": 320,
     "readiness-race": 330,
+    "live-server-parallel": 340,
 }
 
 
