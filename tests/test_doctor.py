@@ -117,7 +117,10 @@ def test_version_rules_follow_the_requirements_the_project_pins(project):
     (project / "requirements.txt").unlink()
     (project / "pins.txt").write_text("Django==5.2\n", encoding="utf-8")  # redis not named: unknown
     run = kb("settings.py", "--requirements", "pins.txt", cwd=project)
-    assert "(on redis >=8; redis version unknown)" in run.stdout
+    assert "(on redis >=8, channels-redis >=4.0; redis, channels-redis version unknown)" in run.stdout
+    # channels-redis 3.x talks to Redis through aioredis: redis-py 8's default never reaches it
+    (project / "pins.txt").write_text("redis==8.1.0\nchannels-redis==3.4.1\n", encoding="utf-8")
+    assert "KB280" not in kb("settings.py", "--requirements", "pins.txt", cwd=project).stdout
 
 
 def test_lock_files_are_read(tmp_path):
@@ -227,3 +230,12 @@ def test_the_readme_lists_every_rule():
         return f"| {rule.code} | `{rule.entry}` | {rule.name} | {versions} |"
 
     assert [row(r) for r in engine.all_rules() if row(r) not in readme] == []
+
+
+def test_the_sync_orm_rule_needs_django_3_which_added_synchronous_only_operation(project):
+    (project / "test_orm.py").write_text("from django.contrib.auth.models import User\n\nasync def test_a():\n"
+                                         "    assert User.objects.get(pk=1).username == 'alice'\n", encoding="utf-8")
+    (project / "pins.txt").write_text("Django==3.0.14\n", encoding="utf-8")
+    assert "KB302" in kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout
+    (project / "pins.txt").write_text("Django==2.2.28\n", encoding="utf-8")  # no SynchronousOnlyOperation yet
+    assert "KB302" not in kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout

@@ -60,7 +60,8 @@ def layer_settings(ctx):
 
 RULES = [
     Rule(code="KB280", needs=('RedisChannelLayer',), entry=ENTRY, name="redis-layer-without-socket-timeout", check=layer_settings,
-         versions={"redis": ">=8"},
+         # channels-redis < 4.0 talks to Redis through aioredis, not redis-py (3.4.1 core.py:14)
+         versions={"redis": ">=8", "channels-redis": ">=4.0"},
          message="RedisChannelLayer hosts without socket_timeout: on redis-py 8 every connection reads "
                  "with a 5 s timeout, and a receive() idle longer fails (TimeoutError, close 1011)",
          fix="give each host \"socket_timeout\": None: {\"address\": REDIS_URL, \"socket_timeout\": None}",

@@ -98,6 +98,7 @@ async def test_a(layer):
     await notify(layer)
 ''',)),
     Rule(code="KB302", needs=('objects',), entry=ENTRY, name="sync-orm-in-async", check=sync_orm_in_async,
+         versions={"django": ">=3.0"},  # SynchronousOnlyOperation is new in Django 3.0
          message="a synchronous ORM query inside an async function (SynchronousOnlyOperation)",
          fix="use the async ORM (aget, acreate, acount, async for) or database_sync_to_async",
          flags=("from django.contrib.auth.models import User\n\nasync def test_a():\n"
