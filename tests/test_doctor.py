@@ -236,6 +236,9 @@ def test_the_sync_orm_rule_needs_django_3_which_added_synchronous_only_operation
     (project / "test_orm.py").write_text("from django.contrib.auth.models import User\n\nasync def test_a():\n"
                                          "    assert User.objects.get(pk=1).username == 'alice'\n", encoding="utf-8")
     (project / "pins.txt").write_text("Django==3.0.14\n", encoding="utf-8")
-    assert "KB302" in kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout
+    run = kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout
+    assert "KB302" in run and "the async ORM (aget, acreate, ...) is new in Django 4.1" in run
+    (project / "pins.txt").write_text("Django==5.2.19\n", encoding="utf-8")
+    assert "fix: use the async ORM (aget" in kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout
     (project / "pins.txt").write_text("Django==2.2.28\n", encoding="utf-8")  # no SynchronousOnlyOperation yet
     assert "KB302" not in kb("test_orm.py", "--requirements", "pins.txt", cwd=project).stdout

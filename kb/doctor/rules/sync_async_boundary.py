@@ -101,6 +101,8 @@ async def test_a(layer):
          versions={"django": ">=3.0"},  # SynchronousOnlyOperation is new in Django 3.0
          message="a synchronous ORM query inside an async function (SynchronousOnlyOperation)",
          fix="use the async ORM (aget, acreate, acount, async for) or database_sync_to_async",
+         fixes={"django": {"<4.1": "wrap the query in database_sync_to_async (channels) or sync_to_async: "
+                                   "the async ORM (aget, acreate, ...) is new in Django 4.1"}},
          flags=("from django.contrib.auth.models import User\n\nasync def test_a():\n"
                 "    assert User.objects.get(pk=1).username == 'alice'\n",),
          passes=("from django.contrib.auth.models import User\n\nasync def test_a():\n"
