@@ -80,7 +80,8 @@ def judge_merged(entries: list[str], build: Path, expect: Path | None, sets: lis
         return 2
     fields = set(matrix.SetRecord.__dataclass_fields__) - {"entries"}
     records = [matrix.SetRecord(**{k: v for k, v in s.items() if k in fields}, entries={
-        e: {kind: matrix.Outcome(o["status"], o.get("seconds") or 0.0, o.get("error", ""))
+        e: {kind: matrix.Outcome(o["status"], o.get("seconds") or 0.0, o.get("error", ""),
+                                 o.get("flaky", ""))
             for kind, o in kinds.items()}
         for e, kinds in s.get("entries", {}).items()}) for s in data["sets"]]
     problems = [f"[{name}] not in the merged files" for name in sets
@@ -90,6 +91,13 @@ def judge_merged(entries: list[str], build: Path, expect: Path | None, sets: lis
             problems += [f"[{r.name}] {e}: no outcome (a shard's matrix.json is missing)"
                          for e in entries if set(r.entries.get(e, {})) != {"notebook", "guard"}]
     problems += matrix.judge(records, expected)
+    # each shard's job printed its own log tails; the judge still names every flaky run
+    for r in records:
+        for e, kinds in r.entries.items():
+            for kind, o in kinds.items():
+                if o.flaky:
+                    print(f"kb matrix: FLAKY: [{r.name}] {e} {kind} passed only on a re-run; "
+                          f"the first run failed: {o.flaky}", file=sys.stderr)
     for line in problems:
         print(f"kb matrix: {line}", file=sys.stderr)
     print(f"merged matrix: {len(records)} set(s), {sum(len(r.entries) for r in records)} "

@@ -135,3 +135,16 @@ def test_the_merge_with_expect_runs_from_the_command_line(tmp_path, capsys):
 def write(path, data):
     path.write_text(json.dumps(data))
     return path
+
+
+def test_the_merged_judgement_names_a_run_that_passed_only_on_a_re_run(tmp_path, capsys):
+    whole = one_run()
+    entry = ENTRIES[1]
+    outcome = whole["sets"][1]["entries"][entry]["notebook"]
+    outcome["flaky"] = "AssertionError: first"
+    build = tmp_path / "merged"
+    matrix.merge(build, shard_files(tmp_path, whole, 3))
+    assert shard.judge_merged(ENTRIES, build, None, []) == 0
+    name = whole["sets"][1]["name"]
+    assert (f"FLAKY: [{name}] {entry} notebook passed only on a re-run; the first run failed: "
+            "AssertionError: first") in capsys.readouterr().err
