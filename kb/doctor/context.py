@@ -119,6 +119,13 @@ class FileContext:
         parts = name.split(".")
         return ".".join(parts[:len(parts) - level]) if len(parts) >= level else ""
 
+    def memo(self, key, make):
+        """A value computed once per file (rules keep their indexes of a file here)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     # --- names ---------------------------------------------------------------------------
     def qual(self, node) -> str:
         """The dotted name with its first part resolved through this file's imports."""
@@ -219,11 +226,15 @@ class FileContext:
 
     def fixture(self, name: str):
         """``(context, function)`` of the fixture ``name`` seen from this file, or None."""
-        for ctx in [self, *self.project.conftests(self.path)]:
-            func = ctx.defs.get(name)
-            if func is not None and ctx.fixture_call(func) is not None:
-                return ctx, func
-        return None
+        fixtures = self.__dict__.setdefault("_fixtures", {})
+        if name not in fixtures:
+            fixtures[name] = None
+            for ctx in [self, *self.project.conftests(self.path)]:
+                func = ctx.defs.get(name)
+                if func is not None and ctx.fixture_call(func) is not None:
+                    fixtures[name] = ctx, func
+                    break
+        return fixtures[name]
 
     def returned(self, func) -> list:
         """The expressions ``func`` returns or yields (its own, not nested functions')."""

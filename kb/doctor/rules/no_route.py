@@ -11,11 +11,12 @@ CONVERTERS = {"int": "[0-9]+", "str": "[^/]+", "slug": "[-a-zA-Z0-9_]+", "path":
               "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"}
 
 
-def route_calls(ctx):
-    for call in ctx.calls:
-        if ctx.qual(call.func) in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") \
-                and call.args and isinstance(constant(call.args[0]), str):
-            yield call, constant(call.args[0]), ctx.qual(call.func).endswith(".path")
+def route_calls(ctx) -> list:
+    """``(call, pattern, is_path)`` of each route the file declares (kept per file)."""
+    return ctx.memo("route_calls", lambda: [
+        (call, constant(call.args[0]), ctx.qual(call.func).endswith(".path")) for call in ctx.calls
+        if ctx.qual(call.func) in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url")
+        and call.args and isinstance(constant(call.args[0]), str)])
 
 
 def leading_slash(ctx):
@@ -70,7 +71,11 @@ def to_regex(pattern: str, is_path: bool) -> str:
 
 
 def routes_of(here) -> list:
-    """``(regex, ends_in_router)`` of the routes written in one file."""
+    """``(regex, ends_in_router)`` of the routes written in one file (kept per file)."""
+    return here.memo("routes", lambda: _routes_of(here))
+
+
+def _routes_of(here) -> list:
     routes = []
     for call, pattern, is_path in route_calls(here):
         nested = len(call.args) > 1 and isinstance(call.args[1], ast.Call) and here.last(call.args[1]) == "URLRouter"
