@@ -229,7 +229,7 @@ class FileContext:
         fixtures = self.__dict__.setdefault("_fixtures", {})
         if name not in fixtures:
             fixtures[name] = None
-            for ctx in [self, *self.project.conftests(self.path)]:
+            for ctx in self.memo("fixture_scope", lambda: [self, *self.project.conftests(self.path)]):
                 func = ctx.defs.get(name)
                 if func is not None and ctx.fixture_call(func) is not None:
                     fixtures[name] = ctx, func

@@ -37,9 +37,14 @@ def router_behind_dollar(ctx):
             yield call.args[0], repr(pattern)
 
 
-def websocket_scopes(ctx):
+def websocket_scopes(ctx) -> list:
+    """``(dict, its items)`` of each websocket scope written as a literal (kept per file)."""
+    return ctx.memo("websocket_scopes", lambda: list(_websocket_scopes(ctx)))
+
+
+def _websocket_scopes(ctx):
     for node in ctx.nodes:
-        if isinstance(node, ast.Dict):
+        if type(node) is ast.Dict:
             items = {constant(k): v for k, v in zip(node.keys, node.values, strict=False) if k is not None}
             if constant(items.get("type")) == "websocket" and isinstance(constant(items.get("path")), str):
                 yield node, items
