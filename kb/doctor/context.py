@@ -48,7 +48,10 @@ class FileContext:
         self.tree = tree if tree is not None else ast.parse(source, str(path))
         self.lines = source.splitlines()
         self.parents, self.children, self.nodes, self._qual = {}, {}, [], {}
+        #: per-node answers kept (walks, last names, returns, enclosing functions), fixtures
+        #: by name, and what rules keep of this file (``memo``)
         self._walks, self._last, self._returned, self._function_of = {}, {}, {}, {}
+        self._fixtures, self._memo = {}, {}
         self.calls, self.functions, self.imports, self.assigns, self.defs, self.classes = [], [], {}, {}, {}, {}
         nodes, parents, children, todo, AST = self.nodes, self.parents, self.children, [self.tree], ast.AST
         fields_of = _FIELDS
@@ -121,10 +124,9 @@ class FileContext:
 
     def memo(self, key, make):
         """A value computed once per file (rules keep their indexes of a file here)."""
-        cache = self.__dict__.setdefault("_memo", {})
-        if key not in cache:
-            cache[key] = make()
-        return cache[key]
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     # --- names ---------------------------------------------------------------------------
     def qual(self, node) -> str:
@@ -226,7 +228,7 @@ class FileContext:
 
     def fixture(self, name: str):
         """``(context, function)`` of the fixture ``name`` seen from this file, or None."""
-        fixtures = self.__dict__.setdefault("_fixtures", {})
+        fixtures = self._fixtures
         if name not in fixtures:
             fixtures[name] = None
             for ctx in self.memo("fixture_scope", lambda: [self, *self.project.conftests(self.path)]):
