@@ -34,6 +34,10 @@ def kwarg(call: ast.Call, name: str, position: int | None = None):
     return None
 
 
+#: the fields of each node type that may hold nodes (``ctx``'s Load/Store left out)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def constant(node, default=None):
     return node.value if isinstance(node, ast.Constant) else default
 
@@ -43,10 +47,15 @@ class FileContext:
         self.path, self.source, self.project = path, source, project
         self.tree = tree if tree is not None else ast.parse(source, str(path))
         self.lines = source.splitlines()
-        self.parents, self.nodes, self._qual = {}, [], {}
+        self.parents, self.children, self.nodes, self._qual = {}, {}, [], {}
+        #: per-node answers kept (walks, last names, returns, enclosing functions), fixtures
+        #: by name, and what rules keep of this file (``memo``)
+        self._walks, self._last, self._returned, self._function_of = {}, {}, {}, {}
+        self._fixtures, self._memo = {}, {}
         self.calls, self.functions, self.imports, self.assigns, self.defs, self.classes = [], [], {}, {}, {}, {}
-        nodes, parents, todo, AST = self.nodes, self.parents, [self.tree], ast.AST
-        while todo:  # one pass: every node (not Load/Store), its parent, and the indexes below
+        nodes, parents, children, todo, AST = self.nodes, self.parents, self.children, [self.tree], ast.AST
+        fields_of = _FIELDS
+        while todo:  # one pass: every node (not Load/Store), its parent, its children, the indexes below
             node = todo.pop()
             nodes.append(node)
             kind = type(node)
@@ -59,18 +68,23 @@ class FileContext:
                 self.classes.setdefault(node.name, node)
             elif kind is ast.Import or kind is ast.ImportFrom:
                 self.add_import(node)
-            for name in node._fields:
-                if name == "ctx":
-                    continue
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = fields_of[kind] = tuple(f for f in kind._fields if f != "ctx")
+            kids = []
+            for name in fields:
                 value = getattr(node, name, None)
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, AST):
-                            parents[item] = node
-                            todo.append(item)
+                            kids.append(item)
                 elif isinstance(value, AST):
-                    parents[value] = node
-                    todo.append(value)
+                    kids.append(value)
+            if kids:
+                children[node] = kids
+                for item in kids:
+                    parents[item] = node
+                todo += kids
         self.top_imports = {}  #: imports run at import time (not in functions, not TYPE_CHECKING)
         statements = list(self.tree.body)
         while statements:
@@ -108,6 +122,12 @@ class FileContext:
         parts = name.split(".")
         return ".".join(parts[:len(parts) - level]) if len(parts) >= level else ""
 
+    def memo(self, key, make):
+        """A value computed once per file (rules keep their indexes of a file here)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
     # --- names ---------------------------------------------------------------------------
     def qual(self, node) -> str:
         """The dotted name with its first part resolved through this file's imports."""
@@ -119,13 +139,37 @@ class FileContext:
         return found
 
     def last(self, call: ast.Call) -> str:
-        return dotted(call.func).rpartition(".")[2]
+        found = self._last.get(call)
+        if found is None:
+            found = self._last[call] = dotted(call.func).rpartition(".")[2]
+        return found
+
+    def walk(self, node) -> list:
+        """``node`` and every node below it, in ``ast.walk``'s order (breadth first) but without
+        the Load/Store/Del contexts; from this file's index, kept. A node of another tree is walked
+        by ``ast.walk``."""
+        found = self._walks.get(node)
+        if found is None:
+            if node is not self.tree and node not in self.parents:
+                return list(ast.walk(node))
+            found, children, at = [node], self.children, 0
+            while at < len(found):
+                kids = children.get(found[at])
+                if kids is not None:
+                    found += kids
+                at += 1
+            self._walks[node] = found
+        return found
 
     def function_of(self, node):
+        key = node
+        if key in self._function_of:
+            return self._function_of[key]
         node = self.parents.get(node)
         while node is not None and not isinstance(node, FUNCTIONS + (ast.Lambda,)):
             node = self.parents.get(node)
-        return node if isinstance(node, FUNCTIONS) else None
+        found = self._function_of[key] = node if isinstance(node, FUNCTIONS) else None
+        return found
 
     def class_of(self, node):
         node = self.parents.get(node)
@@ -175,29 +219,33 @@ class FileContext:
         if "pytestmark" in self.assigns:
             holders.append(self.assigns["pytestmark"])
         for holder in holders:
-            for node in ast.walk(ast.Module(body=[ast.Expr(h) for h in holder], type_ignores=[])
-                                 if isinstance(holder, list) else holder):
-                name = self.qual(node) if isinstance(node, ast.Attribute) else ""
-                if name.startswith("pytest.mark."):
-                    found.add(name.split(".")[2])
+            for top in holder if isinstance(holder, list) else [holder]:
+                for node in self.walk(top):
+                    name = self.qual(node) if isinstance(node, ast.Attribute) else ""
+                    if name.startswith("pytest.mark."):
+                        found.add(name.split(".")[2])
         return found
 
     def fixture(self, name: str):
         """``(context, function)`` of the fixture ``name`` seen from this file, or None."""
-        for ctx in [self, *self.project.conftests(self.path)]:
-            func = ctx.defs.get(name)
-            if func is not None and ctx.fixture_call(func) is not None:
-                return ctx, func
-        return None
+        fixtures = self._fixtures
+        if name not in fixtures:
+            fixtures[name] = None
+            for ctx in self.memo("fixture_scope", lambda: [self, *self.project.conftests(self.path)]):
+                func = ctx.defs.get(name)
+                if func is not None and ctx.fixture_call(func) is not None:
+                    fixtures[name] = ctx, func
+                    break
+        return fixtures[name]
 
     def returned(self, func) -> list:
         """The expressions ``func`` returns or yields (its own, not nested functions')."""
-        found = []
-        for node in ast.walk(func):
-            if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None \
-                    and self.function_of(node) is func:
-                found.append(node.value)
-        return found
+        found = self._returned.get(func)
+        if found is None:
+            found = self._returned[func] = [
+                node.value for node in self.walk(func) if isinstance(node, (ast.Return, ast.Yield))
+                and node.value is not None and self.function_of(node) is func]
+        return list(found)
 
     # --- following a name to its value ----------------------------------------------------
     def values_of(self, node, depth: int = 0) -> list[tuple["FileContext", ast.AST]]:
@@ -208,7 +256,7 @@ class FileContext:
             return [(self, node)]
         func = self.function_of(node)
         if func is not None:
-            local = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign)
+            local = [n.value for n in self.walk(func) if isinstance(n, ast.Assign)
                      and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
                      and n.lineno <= node.lineno]
             if local:
@@ -247,7 +295,7 @@ class FileContext:
         if depth > 4:
             return False
         for ctx, value in self.values_of(node):
-            for sub in ast.walk(value):
+            for sub in ctx.walk(value):
                 if not isinstance(sub, ast.Call):
                     continue
                 if ctx.last(sub) in names or ctx.qual(sub.func).rpartition(".")[2] in names:

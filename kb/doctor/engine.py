@@ -4,6 +4,7 @@ A rule module is ``kb/doctor/rules/<entry id with underscores>.py`` and declares
 list of ``kb.doctor.model.Rule``. A finding on a line that says ``# kb: ignore[KB241]`` (or
 ``# kb: ignore`` for every code) is dropped."""
 
+import gc
 import importlib
 import pkgutil
 import re
@@ -91,13 +92,22 @@ def scan(paths: list[Path], *, select=(), ignore=(), versions: dict[str, str] | 
     project.files = files
     versions = versions if versions is not None else {}
     findings = []
-    for path in files:
-        ctx = project.context(path)
-        if ctx is None:
-            if errors is not None:
-                errors.append(f"{path}: not readable Python (skipped)")
-            continue
-        findings += check_file(ctx, rules, versions)
+    # The scan keeps every file's tree (some thousand nodes a file) and leaves next to no garbage:
+    # the cyclic collector, run as the trees pile up, would walk them all again and again (close
+    # to half the time of a 1,000-file scan). It is paused for the scan, as it was found after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            ctx = project.context(path)
+            if ctx is None:
+                if errors is not None:
+                    errors.append(f"{path}: not readable Python (skipped)")
+                continue
+            findings += check_file(ctx, rules, versions)
+    finally:
+        if collecting:
+            gc.enable()
     seen, unique = set(), []
     for f in sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code)):
         if (f.path, f.line, f.code) not in seen:

@@ -95,13 +95,16 @@ class Project:
     def pytest_config(self, folder: Path) -> dict:
         """``asyncio_mode``, ``asyncio_default_fixture_loop_scope`` and ``django_settings_module`` of the nearest pytest
         configuration (pytest.ini, pyproject.toml, tox.ini, setup.cfg), as strings or absent."""
-        folder = folder.resolve()
         if folder in self._configs:
+            return self._configs[folder]
+        given, folder = folder, folder.resolve()
+        if folder in self._configs:
+            self._configs[given] = self._configs[folder]
             return self._configs[folder]
         found = None
         for here in [folder, *folder.parents]:
             found = read_pytest_config(here)
             if found is not None or any((here / m).exists() for m in MARKERS):
                 break
-        self._configs[folder] = found or {}
+        self._configs[folder] = self._configs[given] = found or {}
         return self._configs[folder]

@@ -14,7 +14,7 @@ ASYNC_ORM = {"aget", "acreate", "acount", "aexists", "aget_or_create", "aupdate_
 
 def crosses_threads(ctx, func) -> bool:
     """The test talks to a consumer, or queries through another thread."""
-    for node in ast.walk(func):
+    for node in ctx.walk(func):
         if isinstance(node, ast.Call):
             last = ctx.last(node)
             if "ommunicator" in last or last in ASYNC_ORM or last == "database_sync_to_async":
@@ -62,7 +62,7 @@ def rows_on_test_thread(ctx, func, depth: int = 0) -> bool:
         owner, fixture = found
         if isinstance(fixture, ast.FunctionDef) and any(
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in WRITES
-                for n in ast.walk(fixture)):
+                for n in owner.walk(fixture)):
             return True
         if rows_on_test_thread(owner, fixture, depth + 1):
             return True
@@ -81,7 +81,7 @@ def closes_on_every_version(ctx, func) -> bool:
     closes the connection there on every version (4.2 stopped it only while a communicator
     sends or receives, as the write-up says)."""
     return any(isinstance(n, ast.Call) and (ctx.last(n) == "database_sync_to_async" or (
-        isinstance(n.func, ast.Attribute) and n.func.attr == "disconnect")) for n in ast.walk(func))
+        isinstance(n.func, ast.Attribute) and n.func.attr == "disconnect")) for n in ctx.walk(func))
 
 
 def testcase_closed_connection(ctx):

@@ -18,7 +18,7 @@ def without_cookie(ctx):
             continue
         # the test means a user: it logs one in, or its module reads scope["user"]
         expects_user = any(isinstance(n, ast.Attribute) and n.attr in ("force_login", "login")
-                           for n in ast.walk(func)) or any(
+                           for n in ctx.walk(func)) or any(
             isinstance(n, ast.Subscript) and constant(n.slice) == "user" for n in ctx.nodes)
         if expects_user:
             yield call

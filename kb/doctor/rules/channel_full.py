@@ -37,7 +37,7 @@ def bursts(ctx):
         return  # the test sets a capacity of its own
     for loop in ctx.nodes:
         if isinstance(loop, ast.For) and (count := loop_count(ctx, loop)) and count > DEFAULT_CAPACITY:
-            sends = [c for stmt in loop.body for c in ast.walk(stmt)
+            sends = [c for stmt in loop.body for c in ctx.walk(stmt)
                      if isinstance(c, ast.Call) and is_layer_send(ctx, c)]
             if sends:
                 yield sends[0], f"{count} messages, {sends[0].func.attr if isinstance(sends[0].func, ast.Attribute) else 'send'}"

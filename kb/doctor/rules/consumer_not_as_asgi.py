@@ -18,7 +18,7 @@ def is_consumer_class(ctx, node, depth: int = 0) -> bool:
         return False
     func = ctx.function_of(node)
     if func is not None and any(isinstance(n, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == node.id for t in n.targets) for n in ast.walk(func)):
+            isinstance(t, ast.Name) and t.id == node.id for t in n.targets) for n in ctx.walk(func)):
         return False  # a local variable: an instance or as_asgi() result, most likely
     qualified = ctx.qual(node)
     if qualified.rpartition(".")[2] == "ASGIHandler":

@@ -12,8 +12,8 @@ WIDE = ("class", "module", "package", "session")
 
 def connects_communicator(ctx, func) -> bool:
     """The function makes a communicator and connects it (``.connect(`` on it)."""
-    made = any(isinstance(n, ast.Call) and ("ommunicator" in ctx.last(n)) for n in ast.walk(func))
-    connected = any(isinstance(n, ast.Attribute) and n.attr == "connect" for n in ast.walk(func))
+    made = any(isinstance(n, ast.Call) and ("ommunicator" in ctx.last(n)) for n in ctx.walk(func))
+    connected = any(isinstance(n, ast.Attribute) and n.attr == "connect" for n in ctx.walk(func))
     return made and connected
 
 

@@ -29,13 +29,13 @@ def bare_await_of_cancelled(ctx):
                 or func.name == "disconnect" or not func.args.args or func.args.args[0].arg != "self":
             continue  # a consumer's handler (disconnect() may let the cancellation through)
         cancelled = {}
-        for node in ast.walk(func):
+        for node in ctx.walk(func):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cancel" \
                     and not node.args:
                 cancelled[ctx.text(node.func.value)] = node.lineno
         if not cancelled:
             continue
-        for node in ast.walk(func):
+        for node in ctx.walk(func):
             if isinstance(node, ast.Await) and ctx.text(node.value) in cancelled \
                     and node.lineno > cancelled[ctx.text(node.value)] and not guarded(ctx, node):
                 yield node, ctx.text(node.value)
@@ -44,7 +44,7 @@ def bare_await_of_cancelled(ctx):
 def receive_nothing_asserted(ctx):
     for node in ctx.nodes:
         if isinstance(node, ast.Assert):
-            for sub in ast.walk(node.test):
+            for sub in ctx.walk(node.test):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
                         and sub.func.attr == "receive_nothing":
                     yield node

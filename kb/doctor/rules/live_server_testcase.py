@@ -94,7 +94,7 @@ def spawn_imports_models(ctx):
 
 def unpicklable_attribute(ctx):
     for cls in process_classes(ctx):
-        for node in ast.walk(cls):
+        for node in ctx.walk(cls):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and any(
                     isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
                     for t in node.targets):

@@ -11,11 +11,12 @@ CONVERTERS = {"int": "[0-9]+", "str": "[^/]+", "slug": "[-a-zA-Z0-9_]+", "path":
               "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"}
 
 
-def route_calls(ctx):
-    for call in ctx.calls:
-        if ctx.qual(call.func) in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") \
-                and call.args and isinstance(constant(call.args[0]), str):
-            yield call, constant(call.args[0]), ctx.qual(call.func).endswith(".path")
+def route_calls(ctx) -> list:
+    """``(call, pattern, is_path)`` of each route the file declares (kept per file)."""
+    return ctx.memo("route_calls", lambda: [
+        (call, constant(call.args[0]), ctx.qual(call.func).endswith(".path")) for call in ctx.calls
+        if ctx.qual(call.func) in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url")
+        and call.args and isinstance(constant(call.args[0]), str)])
 
 
 def leading_slash(ctx):
@@ -36,9 +37,14 @@ def router_behind_dollar(ctx):
             yield call.args[0], repr(pattern)
 
 
-def websocket_scopes(ctx):
+def websocket_scopes(ctx) -> list:
+    """``(dict, its items)`` of each websocket scope written as a literal (kept per file)."""
+    return ctx.memo("websocket_scopes", lambda: list(_websocket_scopes(ctx)))
+
+
+def _websocket_scopes(ctx):
     for node in ctx.nodes:
-        if isinstance(node, ast.Dict):
+        if type(node) is ast.Dict:
             items = {constant(k): v for k, v in zip(node.keys, node.values, strict=False) if k is not None}
             if constant(items.get("type")) == "websocket" and isinstance(constant(items.get("path")), str):
                 yield node, items
@@ -70,7 +76,11 @@ def to_regex(pattern: str, is_path: bool) -> str:
 
 
 def routes_of(here) -> list:
-    """``(regex, ends_in_router)`` of the routes written in one file."""
+    """``(regex, ends_in_router)`` of the routes written in one file (kept per file)."""
+    return here.memo("routes", lambda: _routes_of(here))
+
+
+def _routes_of(here) -> list:
     routes = []
     for call, pattern, is_path in route_calls(here):
         nested = len(call.args) > 1 and isinstance(call.args[1], ast.Call) and here.last(call.args[1]) == "URLRouter"

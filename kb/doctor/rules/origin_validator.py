@@ -35,12 +35,12 @@ def refuses_missing_origin(ctx, call) -> bool:
 
 def expects_refusal(ctx, func) -> bool:
     """The test asserts the connection fails (``assert not connected``, ``assertFalse``, ``False``)."""
-    for node in ast.walk(func):
+    for node in ctx.walk(func):
         if isinstance(node, ast.Assert) and isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not):
             return True
         if isinstance(node, ast.Call) and ctx.last(node) == "assertFalse":
             return True
-        if isinstance(node, ast.Assert) and any(constant(n) is False for n in ast.walk(node.test)):
+        if isinstance(node, ast.Assert) and any(constant(n) is False for n in ctx.walk(node.test)):
             return True
     return False
 
@@ -64,7 +64,7 @@ def override_after_build(ctx):
                      and kwarg(i.context_expr, "ALLOWED_HOSTS") is not None]
         if not overrides:
             continue
-        inside = {id(n) for stmt in node.body for n in ast.walk(stmt)}
+        inside = {id(n) for stmt in node.body for n in ctx.walk(stmt)}
         for call in communicators(ctx):
             if id(call) in inside and isinstance(call.args[0], ast.Name):
                 made = [v for _, v in ctx.values_of(call.args[0])]

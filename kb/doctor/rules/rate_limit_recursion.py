@@ -14,7 +14,7 @@ def self_recursion(ctx):
         if owner is None or ctx.function_of(func) is not None or not any(
                 dotted(b).rpartition(".")[2].endswith("Consumer") for b in owner.bases):
             continue  # a consumer's method
-        for node in ast.walk(func):
+        for node in ctx.walk(func):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == func.name \
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "self" \
                     and ctx.function_of(node) is func:

@@ -17,7 +17,7 @@ def joins_after_accept(ctx, cls) -> bool:
     if method is None:
         return False
     accept = add = None
-    for node in ast.walk(method):
+    for node in ctx.walk(method):
         if isinstance(node, ast.Call):
             text = ctx.text(node.func)
             if text == "self.accept" and accept is None:
@@ -64,7 +64,7 @@ def group_send_after_connect(ctx):
     for func in ctx.functions:
         if not ctx.is_test(func) or "group_send" not in ctx.text(func):
             continue
-        calls = sorted((n.value for n in ast.walk(func) if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)
+        calls = sorted((n.value for n in ctx.walk(func) if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)
                         and ctx.function_of(n) is func), key=lambda c: (c.lineno, c.col_offset))
         for before, call in zip(calls, calls[1:], strict=False):
             if isinstance(before.func, ast.Attribute) and before.func.attr == "connect" \

@@ -78,7 +78,7 @@ def mark_filters(ctx, node) -> list[str]:
         holders += owner.decorator_list if owner is not None else []
     if "pytestmark" in ctx.assigns:
         holders.append(ctx.assigns["pytestmark"])
-    return [constant(a) for h in holders for n in ast.walk(h) if isinstance(n, ast.Call)
+    return [constant(a) for h in holders for n in ctx.walk(h) if isinstance(n, ast.Call)
             and dotted(n.func).endswith("mark.filterwarnings") for a in n.args if isinstance(constant(a), str)]
 
 
