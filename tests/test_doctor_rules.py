@@ -35,6 +35,8 @@ def test_each_flags_example_is_flagged_by_its_rule_alone(rule, tmp_path):
     for n, source in enumerate(rule.flags):
         found = scan_example(tmp_path / f"flags{n}", rule, source)
         assert {f.code for f in found} == {rule.code}, (source, found)
+        # a message names what it found, never an AST node's repr (KB211 once printed the test's)
+        assert not [f.message for f in found if " object at 0x" in f.message], found
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

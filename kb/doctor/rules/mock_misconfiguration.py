@@ -58,10 +58,10 @@ def patch_where_defined(ctx):
         scope = func if func is not None else ctx.tree
         if any(isinstance(n, ast.Call) and ctx.last(n) == "reload" for n in ctx.walk(scope)):
             continue  # the module is imported again under the patch
-        target = func
-        if target is None and isinstance(ctx.parents.get(call), ast.FunctionDef):
-            target = ctx.parents.get(call)  # a decorator: the test it decorates
-        used = {n.id for n in ctx.walk(target) if isinstance(n, ast.Name)} if target is not None else None
+        test = func
+        if test is None and isinstance(ctx.parents.get(call), ast.FunctionDef):
+            test = ctx.parents.get(call)  # a decorator: the test it decorates
+        used = {n.id for n in ctx.walk(test) if isinstance(n, ast.Name)} if test is not None else None
         users = importers(ctx, module, attr, used)
         if func is None:  # a module-level patch: modules imported after it take the patched name
             later = {ctx.imports[n] for n in ctx.imports if any(
