@@ -16,11 +16,16 @@ ACTIONLINT ?= optional
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
+# The pins go in with uv (pinned in requirements.txt; kb matrix's installer), which installs them
+# in seconds where pip takes a minute or more; pip does it where uv cannot be installed or fails.
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -E '^uv==' requirements.txt)" \
+	  && $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt \
+	  && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e . \
+	  || { $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	       && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; }
 	touch $(STAMP)
 
 run: $(STAMP) ## Execute every notebook into build/executed/ and render the site in build/site/
