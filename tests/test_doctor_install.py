@@ -1,11 +1,13 @@
 """``kb doctor`` from a wheel installed outside the repository: the rules ship in the package,
 the verb scans a project there, and the proof paths it prints are the installed knowledge's.
-Select or skip it with ``-m install`` (the wheel is built once per run, tests/test_install.py)."""
+Select or skip it with ``-m install`` (the wheel is built and installed once per run, into the
+virtualenv tests/test_install.py reads too: ``installed_venv``)."""
 
 import json
+import os
 
 import pytest
-from test_install import built_wheel, checked, clean_env, fresh_venv, run  # noqa: F401 - fixture
+from test_install import built_wheel, checked, clean_env, installed_venv, run  # noqa: F401 - fixtures
 
 from kb import REPO
 from kb.doctor.engine import all_rules
@@ -13,11 +15,11 @@ from kb.doctor.engine import all_rules
 pytestmark = pytest.mark.install
 
 
-def test_the_installed_wheel_runs_kb_doctor_with_every_rule(tmp_path, built_wheel):  # noqa: F811
+def test_the_installed_wheel_runs_kb_doctor_with_every_rule(tmp_path, installed_venv):  # noqa: F811
     assert not tmp_path.resolve().is_relative_to(REPO.resolve())
+    python, site, _ = installed_venv
     env = clean_env()
-    wheel, _ = built_wheel
-    python, site = fresh_venv(wheel, tmp_path, env)
+    env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
     project = tmp_path / "project"
     (project / "tests").mkdir(parents=True)
     (project / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")

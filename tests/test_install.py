@@ -14,7 +14,8 @@ prints one with its notebook inside the installed package, ``kb triage`` names t
 for a log from a real failing pytest run, and the pytest plugin prints its "known issues" block
 for that failure in a tiny external project. Select or skip it with ``-m install``. The wheel is
 built once per test run (``built_wheel``, shared under a file lock by the xdist workers and by
-tests/test_team.py, which imports it with ``fresh_venv``).
+tests/test_team.py, which imports it with ``fresh_venv``), and installed once into the
+virtualenv that this test and tests/test_doctor_install.py only read (``installed_venv``).
 """
 
 import fcntl
@@ -156,6 +157,26 @@ def built_wheel(tmp_path_factory) -> tuple[Path, float]:
     return wheel, time.perf_counter() - started
 
 
+@pytest.fixture(scope="session")
+def installed_venv(tmp_path_factory, built_wheel) -> tuple[Path, Path, float]:
+    """``(python, site-packages, seconds it took here)``: ``fresh_venv`` of the built wheel with
+    pytest, made once per test run for the tests that only read it (xdist workers share it
+    under a file lock, as ``built_wheel``). A test that changes its virtualenv makes its own."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / f"kb-venv-{run_id}" if run_id else base / "kb-venv"
+    folder.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / "made.json"
+        if not made.exists():
+            python, site = fresh_venv(built_wheel[0], folder, clean_env())
+            made.write_text(json.dumps([str(python), str(site)]), encoding="utf-8")
+        python, site = map(Path, json.loads(made.read_text(encoding="utf-8")))
+    return python, site, time.perf_counter() - started
+
+
 def fresh_venv(wheel: Path, where: Path, env: dict, also: list[str] = ("pytest",)) -> tuple[Path, Path]:
     """A virtualenv at ``where/venv`` without the system's site-packages, the wheel installed
     (no index), its dependencies' closure (and ``also``'s) linked in from this virtualenv;
@@ -174,17 +195,17 @@ def fresh_venv(wheel: Path, where: Path, env: dict, also: list[str] = ("pytest",
     return python, site
 
 
-def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plugin(tmp_path, built_wheel):
+def test_a_wheel_installed_outside_the_repo_serves_list_show_triage_and_the_plugin(
+        tmp_path, built_wheel, installed_venv):
     assert not tmp_path.resolve().is_relative_to(REPO.resolve())
     timings = {}
     started = time.perf_counter()
-    env = clean_env()
-    wheel, timings["build sdist + wheel (or wait for it)"] = built_wheel
-
-    mark = time.perf_counter()
-    python, site = fresh_venv(wheel, tmp_path, env)
+    _, timings["build sdist + wheel (or wait for it)"] = built_wheel
+    python, site, timings["venv + install (or wait for it)"] = installed_venv
     bin_dir = python.parent
-    timings["venv + install"] = time.perf_counter() - mark
+    assert not python.resolve().is_relative_to(REPO.resolve())
+    env = clean_env()
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
 
     knowledge = site / "kb" / "_knowledge"
     where = checked([python, "-c", "import kb; print(kb.__file__); print(kb.REPO)"], tmp_path, env)
