@@ -1,0 +1,24 @@
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from ..load import cpu_work
+from . import connect_calls
+
+
+class CostlyConnectConsumer(AsyncWebsocketConsumer):
+    """Accepts after ``rounds`` PBKDF2 rounds run in a worker thread (a password or token
+    check, as ``sync_to_async(check_password)`` does), then echoes text frames.
+
+    Its ``connect()`` costs CPU, not waiting: on a loaded machine it takes longer by as much as
+    the CPU is shared. Subclass with another ``rounds`` (``harness.load.rounds_for``).
+    """
+
+    rounds = 100_000
+
+    async def connect(self):
+        connect_calls["costly"] += 1
+        await sync_to_async(cpu_work)(self.rounds)
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.send(text_data=text_data)
