@@ -1,3 +1,4 @@
+import threading
 import time
 
 from asgiref.sync import sync_to_async
@@ -6,12 +7,18 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from ..load import cpu_work
 from . import connect_calls
 
-#: the thread CPU time of every connect's work, appended when the work ends (also the work of a
-#: connect whose communicator timed out: asgiref cancels the application, not the thread)
+#: when each connect's work started in its worker thread (``time.monotonic``), and the thread
+#: CPU time of each when it ended (also the work of a connect whose communicator timed out:
+#: asgiref cancels the application, not the thread)
+started: list[float] = []
 finished: list[float] = []
+#: set when a connect's work starts (clear it before the connect you wait for)
+work_started = threading.Event()
 
 
 def password_check(rounds: int) -> None:
+    started.append(time.monotonic())
+    work_started.set()
     start = time.thread_time()
     cpu_work(rounds)
     finished.append(time.thread_time() - start)
