@@ -19,6 +19,8 @@ from harness.servers import REPO
 BOUND = {"Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Barrier", "Queue",
          "PriorityQueue", "LifoQueue"}
 CLIENTS = {"Redis", "from_url", "StrictRedis"}
+#: modules whose objects of those names wait on OS threads, not on an event loop
+THREAD_SAFE = {"threading", "queue", "multiprocessing"}
 
 
 def module_level_objects(path) -> list[str]:
@@ -30,7 +32,8 @@ def module_level_objects(path) -> list[str]:
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "attr", getattr(node.func, "id", None))
-                if name in BOUND | CLIENTS:
+                owner = getattr(getattr(node.func, "value", None), "id", None)
+                if name in BOUND | CLIENTS and owner not in THREAD_SAFE:
                     found.append(f"{name}:{node.lineno}")
     return found
 
@@ -45,6 +48,16 @@ def test_when_the_scan_sees_a_module_level_lock_then_it_reports_it(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import asyncio\n\nLOCK = asyncio.Lock()\n\n\ndef f():\n    return asyncio.Queue()\n")
     assert module_level_objects(module) == ["Lock:3"]
+
+
+def test_the_scan_leaves_thread_objects_alone_and_still_reports_an_unqualified_one(tmp_path):
+    """``threading.Event()`` waits on an OS lock, not on a loop (timing-margins' consumer keeps
+    one); a bare ``Event()`` may be asyncio's, so it still counts."""
+    module = tmp_path / "m.py"
+    module.write_text("import asyncio, queue, threading\nfrom asyncio import Event\n\n"
+                      "STARTED = threading.Event()\nJOBS = queue.Queue()\nREADY = Event()\n"
+                      "DONE = asyncio.Event()\n")
+    assert module_level_objects(module) == ["Event:6", "Event:7"]
 
 
 @pytest.fixture
