@@ -18,6 +18,7 @@ tests/test_team.py, which imports it with ``fresh_venv``), and installed once in
 virtualenv that this test and tests/test_doctor_install.py only read (``installed_venv``).
 """
 
+import contextlib
 import fcntl
 import json
 import os
@@ -132,18 +133,26 @@ def clean_env() -> dict:
     return env
 
 
+@contextlib.contextmanager
+def shared_folder(tmp_path_factory, name: str):
+    """One folder per test run that every xdist worker sees, held under its file lock while
+    the ``with`` block makes or reads what it shares."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / f"{name}-{run_id}" if run_id else base / name
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def built_wheel(tmp_path_factory) -> tuple[Path, float]:
     """``(wheel, seconds it took here)``: the sdist and wheel of this checkout, built once per
     test run outside the repository; xdist workers share one build (a file lock; the other
     worker waits at most as long as the build's own time limits)."""
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    base = tmp_path_factory.getbasetemp()
-    folder = base.parent / f"kb-wheel-{run_id}" if run_id else base / "kb-wheel"
-    folder.mkdir(exist_ok=True)
     started = time.perf_counter()
-    with (folder / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with shared_folder(tmp_path_factory, "kb-wheel") as folder:
         dist = folder / "dist"
         if not list(dist.glob("*.whl")):
             env = clean_env()
@@ -162,13 +171,8 @@ def installed_venv(tmp_path_factory, built_wheel) -> tuple[Path, Path, float]:
     """``(python, site-packages, seconds it took here)``: ``fresh_venv`` of the built wheel with
     pytest, made once per test run for the tests that only read it (xdist workers share it
     under a file lock, as ``built_wheel``). A test that changes its virtualenv makes its own."""
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    base = tmp_path_factory.getbasetemp()
-    folder = base.parent / f"kb-venv-{run_id}" if run_id else base / "kb-venv"
-    folder.mkdir(exist_ok=True)
     started = time.perf_counter()
-    with (folder / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with shared_folder(tmp_path_factory, "kb-venv") as folder:
         made = folder / "made.json"
         if not made.exists():
             python, site = fresh_venv(built_wheel[0], folder, clean_env())
