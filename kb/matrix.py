@@ -37,6 +37,7 @@ from pathlib import Path
 from . import REPO, envs, roots, shard, versions
 from .matrix_results import (
     SetRecord,
+    flaky_runs,
     format_table,
     judge,
     load_expect,
@@ -128,8 +129,7 @@ def run(args) -> int:
     print(format_table(records, entries))
     print(f"\nbuild/matrix.json written; {len(records)} set(s) in {wall:.0f} s")
     problems = judge(records, expected)
-    flaky = [f"[{r.name}] {entry_id} {kind} passed only on a re-run; the first run failed: {o.flaky}"
-             for r in records for entry_id, kinds in r.entries.items() for kind, o in kinds.items() if o.flaky]
+    flaky = flaky_runs(records)
     if problems or flaky:  # what went wrong, readable in a CI log that keeps nothing else
         print("\n".join(failed_log_tails(build, records)), file=sys.stderr)
     for line in flaky:

@@ -109,6 +109,12 @@ def _short(outcome: Outcome) -> str:
     return f"{status}*" if outcome.flaky else status  # * passed on a re-run (--rerun)
 
 
+def flaky_runs(records: list[SetRecord]) -> list[str]:
+    """One line per notebook or guard run that passed only on a re-run (``--rerun``)."""
+    return [f"[{r.name}] {entry_id} {kind} passed only on a re-run; the first run failed: {o.flaky}"
+            for r in records for entry_id, kinds in r.entries.items() for kind, o in kinds.items() if o.flaky]
+
+
 def judge(records: list[SetRecord], expected: dict | None) -> list[str]:
     """One line per thing that makes the run fail (empty: exit 0)."""
     problems = []

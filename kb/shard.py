@@ -92,12 +92,8 @@ def judge_merged(entries: list[str], build: Path, expect: Path | None, sets: lis
                          for e in entries if set(r.entries.get(e, {})) != {"notebook", "guard"}]
     problems += matrix.judge(records, expected)
     # each shard's job printed its own log tails; the judge still names every flaky run
-    for r in records:
-        for e, kinds in r.entries.items():
-            for kind, o in kinds.items():
-                if o.flaky:
-                    print(f"kb matrix: FLAKY: [{r.name}] {e} {kind} passed only on a re-run; "
-                          f"the first run failed: {o.flaky}", file=sys.stderr)
+    for line in matrix.flaky_runs(records):
+        print(f"kb matrix: FLAKY: {line}", file=sys.stderr)
     for line in problems:
         print(f"kb matrix: {line}", file=sys.stderr)
     print(f"merged matrix: {len(records)} set(s), {sum(len(r.entries) for r in records)} "
