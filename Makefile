@@ -6,6 +6,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 N      ?= 2
+# make test's workers: the cores plus one. The suite waits on servers, kernels and nested
+# sessions for about a third of its time (at -n 2 on 2 cores it used 52-65% of the CPU), so one
+# worker more than the cores fills that wait; measured on 2 cores, one session: -n 3 331 s,
+# -n 4 308 s, against 421 s for the two sessions at -n 2 it replaced (docs/measurements.md).
+TEST_N ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 SOAK   ?= 10
 SETS   ?=
 ACTIONLINT ?= optional
@@ -31,9 +36,13 @@ $(STAMP): requirements.txt pyproject.toml
 run: $(STAMP) ## Execute every notebook into build/executed/ and render the site in build/site/
 	$(PY) -m kb run -n $(N)
 
-test: $(STAMP) lint test-harness test-notebooks ## Lint, harness and tooling tests, then every notebook under nbmake
+# One pytest session for both (test-harness and test-notebooks below run each part alone):
+# --dist worksteal hands the long notebooks and the short tests to whichever worker is free, so
+# no worker idles at the end of one part while the other waits.
+test: $(STAMP) lint ## Lint, then the harness and tooling tests and every notebook under nbmake, one session
+	$(PY) -m pytest tests --ignore=tests/guards --nbmake notebooks --nbmake-timeout=600 -n $(TEST_N) --dist worksteal
 
-# The guards (tests/guards/) are left out here: each notebook runs its own under test-notebooks
+# The guards (tests/guards/) are left out here: each notebook runs its own (make test, test-notebooks)
 # (nb.run_guard, which also fails on a skip), and tests/test_entries.py checks every notebook
 # does. `pytest tests` on its own still runs them; `kb matrix` runs them on every version set.
 test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers; the guards run in their notebooks)
