@@ -9,7 +9,9 @@ about the database also call ``use_database(database)`` ("sqlite" or "postgres")
 import contextlib
 import os
 import re
+import tempfile
 import warnings
+from pathlib import Path
 
 from .bootstrap import bootstrap
 from .servers import MACHINE_VARIABLES
@@ -25,6 +27,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module="twisted|a
 
 _exit = contextlib.ExitStack()
 _redis: dict = {}
+_scratch: list[tempfile.TemporaryDirectory] = []
 
 
 def redis_url() -> str:
@@ -52,6 +55,18 @@ def use_database(kind: str) -> dict:
     from .databases import use_database as switch
 
     return switch(kind)
+
+
+def scratch(prefix: str) -> Path:
+    """A new empty folder (a suite, a socket path) that is removed when the kernel exits.
+
+    All of a kernel's folders sit in one ``kb-notebook-*`` temporary folder, removed at
+    interpreter exit (``tempfile.TemporaryDirectory``'s finalizer), so a notebook run leaves
+    nothing behind in the temporary folder, where ``tempfile.mkdtemp`` left one per call.
+    """
+    if not _scratch:
+        _scratch.append(tempfile.TemporaryDirectory(prefix="kb-notebook-"))
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_scratch[0].name))
 
 
 def close() -> None:

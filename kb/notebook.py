@@ -2,7 +2,7 @@
 
 Importing it imports ``harness.notebook``, which sets Django up (test settings, a migrated
 SQLite file, the seed users) before the notebook's other imports; its helpers are here under
-the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``SUMMARY``, ``close``). On
+the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``scratch``, ``SUMMARY``, ``close``). On
 top, the two that tie a notebook to the knowledge base: ``run_guard`` (the entry's guard
 file) and ``check_claims`` (the last cell: the write-up against the corpus and the notebook).
 """
@@ -12,6 +12,7 @@ from harness.notebook import (  # sets Django up
     close,
     redis_url,
     run_pytest,
+    scratch,
     use_database,
     use_layer,
 )
@@ -22,7 +23,7 @@ from .team import (  # one implementation for both shapes of notebook (kb.team)
     guard_passed,
 )
 
-__all__ = ["SUMMARY", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "use_database", "use_layer"]
+__all__ = ["SUMMARY", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "scratch", "use_database", "use_layer"]
 
 
 def run_guard(entry_id: str, timeout: float = 300.0):

@@ -28,3 +28,31 @@ def test_the_plugins_it_leaves_out_are_installed_here(tmp_path):
 
     names = {entry.name for entry in entry_points(group="pytest11")}
     assert {"nbmake", "xdist"} <= names, names
+
+
+SCRATCH = """
+from harness.notebook import scratch
+suite, socket = scratch("suite-"), scratch("no-redis-")
+(suite / "test_x.py").write_text("def test_x(): pass")
+print(suite)
+print(socket)
+"""
+
+
+def test_a_kernels_scratch_folders_are_gone_when_it_exits(tmp_path):
+    """nb.scratch gives each suite its own folder while the kernel runs; at its exit the
+    temporary folder holds nothing of it (tempfile.mkdtemp left one folder per call)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from harness.servers import REPO
+
+    proc = subprocess.run([sys.executable, "-c", SCRATCH], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert proc.returncode == 0, proc.stderr
+    suite, socket = (Path(line) for line in proc.stdout.split())
+    assert suite != socket and suite.parent == socket.parent, proc.stdout
+    assert suite.parent.parent == tmp_path and suite.name.startswith("suite-"), proc.stdout
+    assert not suite.parent.exists() and list(tmp_path.iterdir()) == []
