@@ -1,6 +1,6 @@
 """harness.notebook.run_pytest: a notebook's nested pytest session loads what its tests use,
-and not nbmake or xdist (a nested session runs no notebook and no workers; loading them was
-half of each session's start-up)."""
+and not nbmake, xdist or Hypothesis's plugin (a nested session runs no notebook, no workers and
+no Hypothesis test; loading them was most of each session's start-up)."""
 
 import textwrap
 
@@ -9,7 +9,7 @@ from harness.notebook import run_pytest
 PROBE = """
     def test_plugins(pytestconfig):
         manager = pytestconfig.pluginmanager
-        loaded = {name for name in ("nbmake", "xdist", "asyncio", "kb_known_issues") if manager.has_plugin(name)}
+        loaded = {name for name in ("nbmake", "xdist", "hypothesispytest", "asyncio", "kb_known_issues") if manager.has_plugin(name)}
         print("LOADED", sorted(loaded))
         assert loaded == {"asyncio", "kb_known_issues"}
 """
@@ -27,7 +27,7 @@ def test_the_plugins_it_leaves_out_are_installed_here(tmp_path):
     from importlib.metadata import entry_points
 
     names = {entry.name for entry in entry_points(group="pytest11")}
-    assert {"nbmake", "xdist"} <= names, names
+    assert {"nbmake", "xdist", "hypothesispytest"} <= names, names
 
 
 SCRATCH = """
