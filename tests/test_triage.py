@@ -422,9 +422,11 @@ def test_a_unittest_test_id_rules_out_pytest_asyncios_own_no_current_loop_error(
     text = "\n".join(header + summary) + "\n"
     assert triage(text, LIVE).answer == ("no-current-event-loop",)
     assert triage(text.replace("FAILED ", "ERROR "), LIVE).answer == ("no-current-event-loop",)
-    # a class pytest collects by its name can be pytest-asyncio's: both entries stay named
+    # a class pytest collects by its name, or pytest-describe's lower-case block, can hold
+    # pytest-asyncio's own tests: both entries stay named
     both = ("no-current-event-loop", "pytest-asyncio-setup")
     assert triage(text.replace("::EchoTests::", "::TestEcho::"), LIVE).answer == both
+    assert triage(text.replace("::EchoTests::", "::describe_echo::"), LIVE).answer == both
     # unittest's (here Django's) runner is not pytest at all: its header (3.11's and 3.10's) and
     # the message, as a paste cut before the traceback; the message alone still fits both
     for version_set in ("pins", "oldest"):
