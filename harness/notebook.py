@@ -9,7 +9,9 @@ about the database also call ``use_database(database)`` ("sqlite" or "postgres")
 import contextlib
 import os
 import re
+import subprocess
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -69,8 +71,103 @@ def scratch(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=_scratch[0].name))
 
 
+class Background:
+    """A program running beside the cells, started by ``background()``; ``result()`` waits for it.
+
+    It never outlives what started it: it runs in its own process group, which is stopped
+    whole when its ``timeout`` passes, when a cell of the kernel fails (IPython's
+    ``post_run_cell``: an exception, an interrupt), by ``stop()``, at interpreter exit and, on
+    Linux, when the kernel dies without running any code (``PR_SET_PDEATHSIG``, armed from
+    ``harness.servers.process``'s long-lived spawner thread). PDEATHSIG reaches the program
+    itself, not processes it started: those need their own (as ``harness.servers`` arms it).
+    """
+
+    def __init__(self, argv: list[str], env: dict | None, cwd, timeout: float):
+        from .servers.process import child_env, spawn
+
+        self.args, self.timeout = [str(arg) for arg in argv], timeout
+        self.timed_out = self.stopped = False
+        folder = scratch("background-")  # files, not pipes: nothing to drain, no pipe to block on
+        self._stdout, self._stderr = folder / "stdout", folder / "stderr"
+        with open(self._stdout, "wb") as out, open(self._stderr, "wb") as err:
+            self._proc = spawn(self.args, child_env(env), cwd=cwd, stdout=out, stderr=err)
+        self.pid = self._proc.pid
+        _running.add(self)
+        self._watcher = threading.Thread(target=self._watch, name=f"background-{self.pid}", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        try:
+            self._proc.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.timed_out = True
+        finally:
+            self.stop()  # after a normal exit too: whatever it left in its group
+
+    def stop(self) -> None:
+        """Stop the program's process group now (SIGTERM, then SIGKILL after 2 s)."""
+        from .servers.process import stop
+
+        _running.discard(self)
+        self.stopped = self.stopped or (self._proc.poll() is None and not self.timed_out)
+        stop(self._proc, grace=2.0)  # SIGKILLs what is left of the group even after an exit
+
+    def result(self) -> subprocess.CompletedProcess:
+        """Wait for the program (no longer than its timeout) and return what ``subprocess.run``
+        would: ``returncode``, ``stdout`` and ``stderr`` as text. Raises ``subprocess.TimeoutExpired``
+        when its timeout stopped it, ``RuntimeError`` when a failed cell or ``stop()`` did."""
+        self._watcher.join(self.timeout + 10.0)  # the watcher ends at the timeout plus stop's grace
+        if self._watcher.is_alive():
+            raise RuntimeError(f"{self.args!r} (pid {self.pid}) did not stop after {self.timeout} s")
+        stdout = self._stdout.read_text(errors="replace")
+        stderr = self._stderr.read_text(errors="replace")
+        if self.timed_out:
+            raise subprocess.TimeoutExpired(self.args, self.timeout, stdout, stderr)
+        if self.stopped:
+            raise RuntimeError(f"{self.args!r} was stopped before it finished (a cell failed, or stop())")
+        return subprocess.CompletedProcess(self.args, self._proc.returncode, stdout, stderr)
+
+
+_running: set[Background] = set()
+
+
+def background(argv: list[str], env: dict | None = None, cwd=None, timeout: float = 120.0) -> Background:
+    """Start ``argv`` beside the cells (``env``: variables on top of this kernel's); returns at once.
+
+    For a run that takes long and that later cells need (``run.result()``), so the cells between
+    go on meanwhile. ``timeout`` bounds it as ``subprocess.run``'s does. Unlike a thread that
+    calls ``subprocess.run``, the program stops when a cell fails or the kernel ends (see
+    ``Background``).
+    """
+    _stop_when_a_cell_fails()
+    return Background(argv, env, cwd, timeout)
+
+
+def stop_background() -> None:
+    """Stop every background run still going."""
+    for run in list(_running):
+        run.stop()
+
+
+def _stop_when_a_cell_fails() -> None:
+    """Once per kernel: after a cell that raised (or was interrupted), stop every background run."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: atexit and PDEATHSIG still stop them
+        return
+    shell = get_ipython()
+    if shell is not None and _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)
+
+
+def _after_cell(result) -> None:
+    if not result.success:
+        stop_background()
+
+
 def close() -> None:
     """Stop what this module started (also runs at interpreter exit)."""
+    stop_background()
     _exit.close()
     _redis.clear()
 
