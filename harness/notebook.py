@@ -3,7 +3,8 @@
 Sets Django up with the test settings, a migrated SQLite file and the seed users. Then a
 notebook calls ``use_layer(channel_layer)`` with its parameter; asking for "redis" starts a
 real ``redis-server`` (or uses ``$REDIS_URL``) that stops when the kernel exits. Notebooks
-about the database also call ``use_database(database)`` ("sqlite" or "postgres").
+about the database also call ``use_database(database)`` ("sqlite" or "postgres"). A program that
+runs while later cells do starts with ``background(argv)``, which stops it when a cell fails.
 """
 
 import contextlib
