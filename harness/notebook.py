@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -152,11 +153,8 @@ def stop_background() -> None:
 
 def _stop_when_a_cell_fails() -> None:
     """Once per kernel: after a cell that raised (or was interrupted), stop every background run."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python: atexit and PDEATHSIG still stop them
-        return
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # a kernel has imported it; plain Python need not
+    shell = ipython.get_ipython() if ipython is not None else None  # None: atexit, PDEATHSIG
     if shell is not None and _after_cell not in shell.events.callbacks["post_run_cell"]:
         shell.events.register("post_run_cell", _after_cell)
 
