@@ -10,6 +10,7 @@ runs while later cells do starts with ``background(argv)``, which stops it when 
 import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -82,37 +83,84 @@ class Background:
     Linux, when the kernel dies without running any code (``PR_SET_PDEATHSIG``, armed from
     ``harness.servers.process``'s long-lived spawner thread). PDEATHSIG reaches the program
     itself, not processes it started: those need their own (as ``harness.servers`` arms it).
+
+    The spawner job that forks the program also registers it and starts its watcher. When
+    ``background()`` is interrupted (or raises) meanwhile, it marks the run abandoned: if the
+    fork is done it stops the run itself, otherwise the job does once it has forked. Only the
+    watcher reaps the program, after it has SIGKILLed what is left of the group while the
+    exited leader (a zombie) still holds the group's id, so no signal reaches a group whose
+    number was freed and reused; ``stop()`` does nothing once the watcher has reaped.
     """
 
     def __init__(self, argv: list[str], env: dict | None, cwd, timeout: float):
-        from .servers.process import child_env, spawn
+        from .servers import process
 
         self.args, self.timeout = [str(arg) for arg in argv], timeout
         self.timed_out = self.stopped = False
+        self.pid = None
+        self._lock = threading.Lock()
+        self._reaped = threading.Event()
         folder = scratch("background-")  # files, not pipes: nothing to drain, no pipe to block on
         self._stdout, self._stderr = folder / "stdout", folder / "stderr"
+        self._abandoned = False
+        try:
+            process._SPAWNER.submit(self._start, process.child_env(env), cwd).result()
+        except BaseException:  # an interrupt, perhaps after the fork: the later of the two stops it
+            with self._lock:
+                self._abandoned, forked = True, self.pid is not None
+            if forked:
+                self.stop()
+            raise
+
+    def _start(self, env: dict, cwd) -> None:  # the spawner job (PDEATHSIG follows its thread)
+        from .servers import process
+
         with open(self._stdout, "wb") as out, open(self._stderr, "wb") as err:
-            self._proc = spawn(self.args, child_env(env), cwd=cwd, stdout=out, stderr=err)
-        self.pid = self._proc.pid
+            files = {"cwd": cwd, "stdout": out, "stderr": err}
+            proc = process._popen(self.args, env, signal.SIGTERM, files)
+        process._live.discard(proc)  # stopped here: process.stop would reap it, then killpg
+        with self._lock:
+            self._proc, self.pid, abandoned = proc, proc.pid, self._abandoned
         _running.add(self)
+        self._timer = threading.Timer(self.timeout, self._time_out)
+        self._timer.daemon = True
         self._watcher = threading.Thread(target=self._watch, name=f"background-{self.pid}", daemon=True)
         self._watcher.start()
+        self._timer.start()
+        if abandoned:  # background() was interrupted before this job ended
+            threading.Thread(target=self.stop, daemon=True).start()
 
     def _watch(self) -> None:
-        try:
-            self._proc.wait(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-        finally:
-            self.stop()  # after a normal exit too: whatever it left in its group
-
-    def stop(self) -> None:
-        """Stop the program's process group now (SIGTERM, then SIGKILL after 2 s)."""
-        from .servers.process import stop
-
+        os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
+        with self._lock:
+            _killpg(self.pid, signal.SIGKILL)  # whatever it left in its group
+            self._proc.wait()  # reaps: from now on its pid and group number may be reused
+            self._reaped.set()
+        self._timer.cancel()
         _running.discard(self)
-        self.stopped = self.stopped or (self._proc.poll() is None and not self.timed_out)
-        stop(self._proc, grace=2.0)  # SIGKILLs what is left of the group even after an exit
+
+    def _running_now(self) -> bool:  # under the lock, before the watcher reaps
+        return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+    def _time_out(self) -> None:
+        with self._lock:
+            if self._reaped.is_set() or not self._running_now():
+                return
+            self.timed_out = True
+        self.stop()
+
+    def stop(self, grace: float = 2.0) -> None:
+        """Stop the program's process group now (SIGTERM, then SIGKILL after ``grace`` s);
+        nothing once the program has ended and been reaped (the watcher then unlists it)."""
+        for signum in (signal.SIGTERM, signal.SIGKILL):
+            with self._lock:
+                if self._reaped.is_set():
+                    return
+                if not self.timed_out and self._running_now():
+                    self.stopped = True
+                _killpg(self.pid, signum)
+            if self._reaped.wait(grace):
+                return
 
     def result(self) -> subprocess.CompletedProcess:
         """Wait for the program (no longer than its timeout) and return what ``subprocess.run``
@@ -128,6 +176,11 @@ class Background:
         if self.stopped:
             raise RuntimeError(f"{self.args!r} was stopped before it finished (a cell failed, or stop())")
         return subprocess.CompletedProcess(self.args, self._proc.returncode, stdout, stderr)
+
+
+def _killpg(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the group has no member left
+        os.killpg(pgid, signum)
 
 
 _running: set[Background] = set()

@@ -18,8 +18,11 @@ whole process died. Either way a server started by a notebook cell is safe as lo
 runs on the kernel's main thread, which the Jupyter kernel tests check (ipykernel 7.4 does).
 
 A notebook's background runs (``nb.background``: a program that goes on while later cells run)
-are held to the same: their process group stops when a later cell fails, when their owner exits
-or raises, when the kernel is killed, and under nbmake's cell timeout.
+are held to the same: their process group stops when a later cell fails, when ``background()``
+is interrupted while it forks, when their owner exits or raises, at their timeout, and under
+nbmake's cell timeout. When the kernel is killed (SIGKILL, or a SIGTERM: no ``atexit`` runs) only
+the program itself stops, through its PDEATHSIG; the processes it started stop only if they arm
+their own, as ``harness.servers`` does for the servers it starts.
 """
 
 import contextlib
@@ -497,6 +500,69 @@ def test_when_the_kernel_is_killed_then_its_background_program_stops(kernel):
     os.kill(kernel.pid, signal.SIGKILL)
 
     assert gone(program), "the background program outlived its kernel"
+
+
+# background() interrupted after the spawner job forked the program, before the main thread
+# heard of it: the job is held there until the interrupt has been raised in the main thread.
+HELD_SPAWN = f"""
+import os, signal, sys, threading
+from harness import notebook as nb
+from harness.servers import process
+
+forked, interrupted, release = threading.Event(), threading.Event(), threading.Event()
+popen = process._popen
+
+def held_popen(*args):  # the program runs; the job has not returned to background() yet
+    proc = popen(*args)
+    print("FORKED", proc.pid, flush=True)
+    forked.set()
+    release.wait(60)
+    return proc
+
+def on_sigint(signum, frame):
+    interrupted.set()
+    raise KeyboardInterrupt
+
+def interrupt_then_release():
+    forked.wait(60)
+    os.kill(os.getpid(), signal.SIGINT)
+    interrupted.wait(60)
+    release.set()
+
+process._popen = held_popen
+signal.signal(signal.SIGINT, on_sigint)
+threading.Thread(target=interrupt_then_release, daemon=True).start()
+try:
+    nb.background([sys.executable, "-c", {WAITER!r}], timeout=600)
+except KeyboardInterrupt:
+    print("INTERRUPTED", flush=True)
+nb.stop_background()  # what the failed cell's hook does
+print("HOOK RAN", flush=True)
+sys.stdin.readline()  # the test counts survivors while this process (and its spawner) lives
+"""
+
+
+def test_when_background_is_interrupted_after_the_fork_then_the_program_stops(mark):
+    """The window between the fork and the main thread's wake-up (a few ms, longer under load):
+    the interrupt must not leave a program that nothing knows of (it would run for its 600 s
+    timeout). The process stays alive while the test counts, so neither atexit nor PDEATHSIG
+    can be what stopped it."""
+    proc = subprocess.Popen([sys.executable, "-c", HELD_SPAWN], cwd=REPO, env=marked_env(mark),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        lines = Lines(proc.stdout)
+        program = int(lines.wait_for("FORKED").split()[1])
+        lines.wait_for("INTERRUPTED")
+        lines.wait_for("HOOK RAN")
+        assert gone(program), "the program outlived the interrupted background()"
+        deadline = time.monotonic() + 30  # its own child too (the script itself carries the mark)
+        while (left := [p for p in marked(mark) if p.pid != proc.pid]) and time.monotonic() < deadline:
+            psutil.wait_procs(left, timeout=0.5)  # returns as soon as they exit
+        assert left == []
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
 
 
 OWNER = f"""
