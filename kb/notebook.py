@@ -4,9 +4,9 @@ Importing it imports ``harness.notebook``, which sets Django up (test settings, 
 SQLite file, the seed users) before the notebook's other imports; its helpers are here under
 the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``scratch``,
 ``background``, ``SUMMARY``, ``close``). On top, the two that tie a notebook to the knowledge
-base: ``run_guard`` (the entry's guard file) and ``check_claims`` (the last cell: the write-up
-against the corpus and the notebook), and ``background_python`` (``kb.envs.run_python``, beside
-the cells).
+base, ``run_guard`` (the entry's guard file) and ``check_claims`` (the last cell: the write-up
+against the corpus and the notebook); and ``background_python`` (``kb.envs.run_python``'s run,
+beside the cells).
 """
 
 from harness.notebook import (  # sets Django up
