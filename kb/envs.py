@@ -259,16 +259,16 @@ def run_python(
     ``args`` as for the interpreter (``"-c", code`` or ``"-m", "pytest", ...``). The repository
     is on the path too, so the harness imports as it does here.
     """
+    argv, extra = python_command(*args, overlay=overlay, env=env)
+    return subprocess.run(argv, cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout,
+                          env=child_env(extra))
+
+
+def python_command(*args: str, overlay: Path | None = None, env: dict | None = None) -> tuple[list[str], dict]:
+    """What ``run_python`` runs: the command line, and ``env`` plus the ``PYTHONPATH`` it needs."""
     paths = [str(overlay)] if overlay else []
     paths += [str(REPO), os.environ.get("PYTHONPATH", "")]
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd or REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**child_env(env), "PYTHONPATH": os.pathsep.join(filter(None, paths))},
-    )
+    return [sys.executable, *args], {**(env or {}), "PYTHONPATH": os.pathsep.join(filter(None, paths))}
 
 
 def capture(python: Path, scenarios: Path, set_name: str, redis_url: str | None = None,

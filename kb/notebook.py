@@ -2,13 +2,17 @@
 
 Importing it imports ``harness.notebook``, which sets Django up (test settings, a migrated
 SQLite file, the seed users) before the notebook's other imports; its helpers are here under
-the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``scratch``, ``SUMMARY``, ``close``). On
-top, the two that tie a notebook to the knowledge base: ``run_guard`` (the entry's guard
-file) and ``check_claims`` (the last cell: the write-up against the corpus and the notebook).
+the same names (``use_layer``, ``use_database``, ``redis_url``, ``run_pytest``, ``scratch``,
+``background``, ``SUMMARY``, ``close``). On top, the two that tie a notebook to the knowledge
+base, ``run_guard`` (the entry's guard file) and ``check_claims`` (the last cell: the write-up
+against the corpus and the notebook); and ``background_python`` (``kb.envs.run_python``'s run,
+beside the cells).
 """
 
 from harness.notebook import (  # sets Django up
     SUMMARY,
+    Background,
+    background,
     close,
     redis_url,
     run_pytest,
@@ -23,7 +27,7 @@ from .team import (  # one implementation for both shapes of notebook (kb.team)
     guard_passed,
 )
 
-__all__ = ["SUMMARY", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "scratch", "use_database", "use_layer"]
+__all__ = ["SUMMARY", "Background", "background", "background_python", "check_claims", "close", "redis_url", "run_guard", "run_pytest", "scratch", "use_database", "use_layer"]
 
 
 def run_guard(entry_id: str, timeout: float = 300.0):
@@ -39,3 +43,14 @@ def run_guard(entry_id: str, timeout: float = 300.0):
     result = run_pytest(path, timeout=timeout, cwd=KNOWLEDGE, env={"COLUMNS": "200"})
     guard_passed(result, path)
     return result
+
+
+def background_python(*args: str, overlay=None, cwd=None, env: dict | None = None,
+                      timeout: float = 120.0) -> Background:
+    """``kb.envs.run_python``'s run, started beside the cells (``nb.background``): returns at
+    once; ``.result()`` gives what ``run_python`` would have returned. It stops when its
+    ``timeout`` passes, when a cell fails and when the kernel ends."""
+    from .envs import REPO, python_command  # kb.envs only for the notebooks that use it
+
+    argv, extra = python_command(*args, overlay=overlay, env=env)
+    return background(argv, env=extra, cwd=cwd or REPO, timeout=timeout)

@@ -16,6 +16,13 @@ the parent. prctl(2) says the signal follows the *thread* that spawned the child
 project's VM (Linux 6.18) a child whose spawning thread ended was not signalled, only when the
 whole process died. Either way a server started by a notebook cell is safe as long as the cell
 runs on the kernel's main thread, which the Jupyter kernel tests check (ipykernel 7.4 does).
+
+A notebook's background runs (``nb.background``: a program that goes on while later cells run)
+are held to the same: their process group stops when a later cell fails, when ``background()``
+is interrupted while it forks, when their owner exits or raises, at their timeout, and under
+nbmake's cell timeout. When the kernel is killed (SIGKILL, or a SIGTERM: no ``atexit`` runs) only
+the program itself stops, through its PDEATHSIG; the processes it started stop only if they arm
+their own, as ``harness.servers`` does for the servers it starts.
 """
 
 import contextlib
@@ -408,15 +415,219 @@ def test_when_an_async_cell_awaits_with_nothing_scheduled_then_an_interrupt_wait
     assert survivors(kernel.mark) == []
 
 
+# A notebook's background runs (nb.background) ---------------------------------------------
+
+# The program of a background run: it starts a child of its own (in its process group, as a
+# pytest or a script would), then waits until it is killed. It waits on an Event, not on a
+# pipe: a pipe would end it by itself when the process holding the other end died.
+WAITER = """
+import subprocess, sys, threading
+subprocess.Popen([sys.executable, "-c", "import threading; threading.Event().wait(600)"])
+threading.Event().wait(600)
+"""
+
+BACKGROUND_CELL = f"""
+import sys
+from kb import notebook as nb
+run = nb.background([sys.executable, "-c", {WAITER!r}], timeout=600)
+print("STARTED", run.pid, flush=True)
+"""
+
+
+def program_and_child(pid: int, timeout: float = 60.0) -> list[int]:
+    """The background program's pid and its own child's, once the child exists (polled)."""
+    deadline = time.monotonic() + timeout
+    program = psutil.Process(pid)
+    while not (kids := program.children()):
+        assert time.monotonic() < deadline, f"the program {pid} started no child"
+        with contextlib.suppress(psutil.TimeoutExpired):  # a bounded poll, not a sleep
+            program.wait(timeout=0.01)
+    return [pid, kids[0].pid]
+
+
+def start_background_in_a_cell(kernel: Kernel) -> list[int]:
+    kernel.execute(BACKGROUND_CELL)
+    pid = int(kernel.wait_for_output("STARTED").split()[1])
+    reply = kernel.reply(timeout=60)
+    assert reply is not None and reply["status"] == "ok", reply
+    pids = program_and_child(pid)
+    assert set(pids) <= {p.pid for p in marked(kernel.mark)}  # the count sees them
+    return pids
+
+
+def test_when_a_later_cell_fails_then_the_background_run_and_its_children_stop(kernel):
+    """The kernel lives on (interactive use, or the cells nbmake still has to report): the
+    failed cell alone must stop the run, not the kernel's end."""
+    pids = start_background_in_a_cell(kernel)
+
+    kernel.execute("raise RuntimeError('a later cell fails')")
+
+    reply = kernel.reply(timeout=60)
+    assert reply is not None and reply["ename"] == "RuntimeError", reply
+    assert kernel.km.is_alive()
+    assert all(gone(pid) for pid in pids), [p.cmdline() for p in marked(kernel.mark)]
+    kernel.execute("run.result()")  # reading it says why, rather than returning a killed run
+    reply = kernel.reply(timeout=60)
+    assert reply is not None and reply["ename"] == "RuntimeError", reply
+    assert "was stopped before it finished" in reply["evalue"], reply
+    kernel.close()
+    assert survivors(kernel.mark) == []
+
+
+def test_when_a_cell_is_interrupted_then_the_background_run_stops(kernel):
+    """An interrupt reaches the kernel's process group, which the run is not in (its own
+    group): the failed cell's hook stops it."""
+    pids = start_background_in_a_cell(kernel)
+
+    kernel.execute("import threading; print('WAITING', flush=True); threading.Event().wait(120)")
+    kernel.wait_for_output("WAITING")
+    kernel.km.interrupt_kernel()
+
+    reply = kernel.reply(timeout=60)
+    assert reply is not None and reply["ename"] == "KeyboardInterrupt", reply
+    assert all(gone(pid) for pid in pids)
+    kernel.close()
+    assert survivors(kernel.mark) == []
+
+
+@needs_pdeathsig
+def test_when_the_kernel_is_killed_then_its_background_program_stops(kernel):
+    """SIGKILL to the kernel alone runs no clean-up: PDEATHSIG stops the program. It does not
+    reach the program's own child (documented in ``harness.notebook.Background``); the
+    fixture's clean-up kills that one."""
+    program, _ = start_background_in_a_cell(kernel)
+
+    os.kill(kernel.pid, signal.SIGKILL)
+
+    assert gone(program), "the background program outlived its kernel"
+
+
+# background() interrupted after the spawner job forked the program, before the main thread
+# heard of it: the job is held there until the interrupt has been raised in the main thread.
+HELD_SPAWN = f"""
+import os, signal, sys, threading
+from harness import notebook as nb
+from harness.servers import process
+
+forked, interrupted, release = threading.Event(), threading.Event(), threading.Event()
+popen = process._popen
+
+def held_popen(*args):  # the program runs; the job has not returned to background() yet
+    proc = popen(*args)
+    print("FORKED", proc.pid, flush=True)
+    forked.set()
+    release.wait(60)
+    return proc
+
+def on_sigint(signum, frame):
+    interrupted.set()
+    raise KeyboardInterrupt
+
+def interrupt_then_release():
+    forked.wait(60)
+    os.kill(os.getpid(), signal.SIGINT)
+    interrupted.wait(60)
+    release.set()
+
+process._popen = held_popen
+signal.signal(signal.SIGINT, on_sigint)
+threading.Thread(target=interrupt_then_release, daemon=True).start()
+try:
+    nb.background([sys.executable, "-c", {WAITER!r}], timeout=600)
+except KeyboardInterrupt:
+    print("INTERRUPTED", flush=True)
+nb.stop_background()  # what the failed cell's hook does
+print("HOOK RAN", flush=True)
+sys.stdin.readline()  # the test counts survivors while this process (and its spawner) lives
+"""
+
+
+def test_when_background_is_interrupted_after_the_fork_then_the_program_stops(mark):
+    """The window between the fork and the main thread's wake-up (a few ms, longer under load):
+    the interrupt must not leave a program that nothing knows of (it would run for its 600 s
+    timeout). The process stays alive while the test counts, so neither atexit nor PDEATHSIG
+    can be what stopped it."""
+    proc = subprocess.Popen([sys.executable, "-c", HELD_SPAWN], cwd=REPO, env=marked_env(mark),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        lines = Lines(proc.stdout)
+        program = int(lines.wait_for("FORKED").split()[1])
+        lines.wait_for("INTERRUPTED")
+        lines.wait_for("HOOK RAN")
+        assert gone(program), "the program outlived the interrupted background()"
+        deadline = time.monotonic() + 30  # its own child too (the script itself carries the mark)
+        while (left := [p for p in marked(mark) if p.pid != proc.pid]) and time.monotonic() < deadline:
+            psutil.wait_procs(left, timeout=0.5)  # returns as soon as they exit
+        assert left == []
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+OWNER = f"""
+import sys
+from harness.notebook import background
+run = background([sys.executable, "-c", {WAITER!r}], timeout=600)
+print("STARTED", run.pid, flush=True)
+sys.stdin.readline()  # the test's go
+raise RuntimeError("the owner fails")
+"""
+
+
+def test_when_the_python_that_started_a_background_run_raises_then_the_run_stops(tmp_path, mark):
+    """Outside a kernel (a script, a test): the owner's exit stops the group (atexit)."""
+    proc = subprocess.Popen([sys.executable, "-c", OWNER], cwd=REPO, env=marked_env(mark),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        pids = program_and_child(int(Lines(proc.stdout).wait_for("STARTED").split()[1]))
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 1
+        assert all(gone(pid) for pid in pids)
+        assert survivors(mark) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+
+
+def test_when_a_background_run_outlasts_its_timeout_then_its_group_stops_and_result_raises(mark):
+    from harness.notebook import background
+
+    run = background([sys.executable, "-c", WAITER], env={MARK: mark}, timeout=2)
+    pids = program_and_child(run.pid)
+
+    with pytest.raises(subprocess.TimeoutExpired, match="timed out after 2 seconds"):
+        run.result()
+    assert all(gone(pid) for pid in pids)
+
+
+def test_a_background_run_returns_what_subprocess_run_would():
+    from harness.notebook import background
+
+    code = "import sys; print('out', sys.argv[1]); print('err', file=sys.stderr); sys.exit(3)"
+    finished = background([sys.executable, "-c", code, "x"], timeout=60).result()
+
+    assert (finished.returncode, finished.stdout, finished.stderr) == (3, "out x\n", "err\n")
+
+
 # A hanging notebook under nbmake -----------------------------------------------------------
 
 HANG_MARKER = "# this cell waits for an event nobody sets"
 
 
-def hanging_notebook(path, pid_file) -> None:
+def hanging_notebook(path, pid_file, background_pid_file) -> None:
     cells = [
         nbformat.v4.new_code_cell("from kb import notebook as nb"),
         nbformat.v4.new_code_cell('nb.use_layer("redis")'),
+        nbformat.v4.new_code_cell(
+            "import sys\n"
+            "from pathlib import Path\n"
+            f"run = nb.background([sys.executable, '-c', {WAITER!r}], timeout=600)\n"
+            f"Path({str(background_pid_file)!r}).write_text(str(run.pid))\n"
+        ),
         nbformat.v4.new_code_cell(
             f"{HANG_MARKER}\n"
             "import asyncio\n"
@@ -441,8 +652,8 @@ def test_when_a_notebook_cell_hangs_then_nbmake_fails_naming_the_cell_and_nothin
     tmp_path, mark
 ):
     notebook = tmp_path / "hangs.ipynb"
-    pid_file = tmp_path / "daphne.pid"
-    hanging_notebook(notebook, pid_file)
+    pid_file, background_pid_file = tmp_path / "daphne.pid", tmp_path / "background.pid"
+    hanging_notebook(notebook, pid_file, background_pid_file)
     cell_timeout = 20
     started = time.monotonic()
     try:
@@ -478,6 +689,7 @@ def test_when_a_notebook_cell_hangs_then_nbmake_fails_naming_the_cell_and_nothin
         # Bounded: kernel start-up, the cells before, the timeout, the kernel shutdown.
         assert elapsed < cell_timeout + 180, f"the hang took {elapsed:.0f} s to become a failure"
         assert gone(int(pid_file.read_text()))
+        assert gone(int(background_pid_file.read_text())), "the background run outlived the kernel"
         assert survivors(mark) == []
     finally:
         kill_marked(mark)

@@ -68,23 +68,23 @@ _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-spawner
 
 
 def spawn(
-    argv: list[str], env: dict | None = None, stop_signal: int = signal.SIGTERM
+    argv: list[str], env: dict | None = None, stop_signal: int = signal.SIGTERM, **popen
 ) -> subprocess.Popen:
-    """Start ``argv``; ``stop_signal`` is what ``stop()`` and the parent's death send it."""
-    return _SPAWNER.submit(_popen, argv, env, stop_signal).result()
+    """Start ``argv``; ``stop_signal`` is what ``stop()`` and the parent's death send it.
+
+    ``popen`` overrides ``Popen``'s other arguments (``stdout``, ``stderr``, ``cwd``); by
+    default stdout is discarded and stderr is a pipe."""
+    return _SPAWNER.submit(_popen, argv, env, stop_signal, popen).result()
 
 
-def _popen(argv: list[str], env: dict | None, stop_signal: int) -> subprocess.Popen:
+def _popen(argv: list[str], env: dict | None, stop_signal: int, popen: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
         argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,  # its own process group, killed as one
         preexec_fn=functools.partial(_die_with_parent, stop_signal),  # built before the fork
-        text=True,
-        errors="replace",
+        **{"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE,
+           "text": True, "errors": "replace", **popen},
     )
     proc.stop_signal = stop_signal
     _live.add(proc)
