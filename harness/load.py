@@ -5,7 +5,11 @@ without hoping the machine is busy, ``contended_cpu(workers)`` pins every thread
 process to one CPU and starts ``workers`` busy processes pinned to the same CPU: the kernel's
 fair scheduler then gives this process's runnable thread about ``1 / (workers + 1)`` of that
 CPU, so ``seconds`` of CPU work take about ``seconds * (workers + 1)`` of wall time, whatever
-the machine. Other load on the machine can only make that slower, never faster.
+the machine, once every busy process is spinning: the block is entered only after each has said
+so (a byte on its stdout, waited for with a bound), because a busy process still starting up
+competes for nothing yet (0.1 s of work then took 1.9-2.8 s with 29 of them instead of about 3 s,
+and about 3.2-3.8 s once they were all running). Other load on the machine can only make that
+slower, never faster.
 
 Every busy process ends on its own after ``BUSY_LIFETIME_S`` (so none outlives a killed test)
 and is killed when the ``with`` block ends; the threads' CPU sets are restored then.
@@ -15,12 +19,15 @@ import contextlib
 import hashlib
 import math
 import os
+import select
 import subprocess
 import sys
 import time
 
 BUSY_LIFETIME_S = 60.0
-SPIN = "import time\nend = time.monotonic() + {lifetime}\nwhile time.monotonic() < end:\n    pass\n"
+SPIN = ("import sys, time\nsys.stdout.write('r')\nsys.stdout.flush()\n"
+        "end = time.monotonic() + {lifetime}\nwhile time.monotonic() < end:\n    pass\n")
+SPINNING_WITHIN_S = 30.0  #: how long the busy processes may take to start (seconds, all of them)
 
 
 def cpu_work(rounds: int) -> bytes:
@@ -65,25 +72,36 @@ def contended_cpu(workers: int, lifetime: float = BUSY_LIFETIME_S):
         for _ in range(workers):
             proc = subprocess.Popen(
                 [sys.executable, "-S", "-c", SPIN.format(lifetime=lifetime)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             )
             busy.append(proc)
             os.sched_setaffinity(proc.pid, {cpu})
         for tid in before:
             with contextlib.suppress(ProcessLookupError):
                 os.sched_setaffinity(tid, {cpu})
+        _wait_spinning(busy, time.monotonic() + SPINNING_WITHIN_S)
         yield cpu
     finally:
         for proc in busy:
             proc.kill()
         for proc in busy:
             proc.wait(timeout=10)
+            proc.stdout.close()
         for tid, cpus in before.items():
             with contextlib.suppress(ProcessLookupError, OSError):
                 os.sched_setaffinity(tid, cpus)
         for tid in set(_threads()) - set(before):  # threads started inside the block
             with contextlib.suppress(ProcessLookupError, OSError):
                 os.sched_setaffinity(tid, set().union(*before.values()))
+
+
+def _wait_spinning(busy: list, deadline: float) -> None:
+    """Return once each busy process has written its byte (it is in its loop), else raise."""
+    for proc in busy:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready or proc.stdout.read(1) != b"r":
+            raise RuntimeError(f"a busy process (pid {proc.pid}) was not spinning within {SPINNING_WITHIN_S:.0f} s "
+                               f"(exit status {proc.poll()})")
 
 
 def timeout_scale() -> float:
