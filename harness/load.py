@@ -5,11 +5,9 @@ without hoping the machine is busy, ``contended_cpu(workers)`` pins every thread
 process to one CPU and starts ``workers`` busy processes pinned to the same CPU: the kernel's
 fair scheduler then gives this process's runnable thread about ``1 / (workers + 1)`` of that
 CPU, so ``seconds`` of CPU work take about ``seconds * (workers + 1)`` of wall time, whatever
-the machine, once every busy process is spinning: the block is entered only after each has said
-so (a byte on its stdout, waited for with a bound), because a busy process still starting up
-competes for nothing yet (0.1 s of work then took 1.9-2.8 s with 29 of them instead of about 3 s,
-and about 3.2-3.8 s once they were all running). Other load on the machine can only make that
-slower, never faster.
+the machine. The block starts only once every busy process has said it is in its loop (a byte on
+its stdout, waited for with a bound), so the contention is in place when the block's work starts.
+Other load on that CPU can only lower this process's share of it.
 
 Every busy process ends on its own after ``BUSY_LIFETIME_S`` (so none outlives a killed test)
 and is killed when the ``with`` block ends; the threads' CPU sets are restored then.
@@ -84,9 +82,9 @@ def contended_cpu(workers: int, lifetime: float = BUSY_LIFETIME_S):
     finally:
         for proc in busy:
             proc.kill()
+            proc.stdout.close()
         for proc in busy:
             proc.wait(timeout=10)
-            proc.stdout.close()
         for tid, cpus in before.items():
             with contextlib.suppress(ProcessLookupError, OSError):
                 os.sched_setaffinity(tid, cpus)
@@ -98,10 +96,13 @@ def contended_cpu(workers: int, lifetime: float = BUSY_LIFETIME_S):
 def _wait_spinning(busy: list, deadline: float) -> None:
     """Return once each busy process has written its byte (it is in its loop), else raise."""
     for proc in busy:
-        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        poller = select.poll()  # not select.select: a descriptor may be >= 1024
+        poller.register(proc.stdout, select.POLLIN)
+        ready = poller.poll(max(0.0, deadline - time.monotonic()) * 1000)
         if not ready or proc.stdout.read(1) != b"r":
+            status = proc.poll()
             raise RuntimeError(f"a busy process (pid {proc.pid}) was not spinning within {SPINNING_WITHIN_S:.0f} s "
-                               f"(exit status {proc.poll()})")
+                               f"({'still starting' if status is None else f'exit status {status}'})")
 
 
 def timeout_scale() -> float:

@@ -37,7 +37,7 @@ def test_a_busy_process_that_never_spins_fails_the_block_within_its_bound(monkey
     # the block waits for each one's byte: without that wait it would start (and fail here)
     monkeypatch.setattr(load, "SPINNING_WITHIN_S", 5.0)
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, writes nothing
-    with pytest.raises(RuntimeError, match=r"was not spinning within 5 s \(exit status"):
+    with pytest.raises(RuntimeError, match=r"was not spinning within 5 s \(exit status 1\)"):
         with load.contended_cpu(2):
             pytest.fail("the block must not start")
     assert busy_children() == []
