@@ -30,7 +30,7 @@ from . import roots
 
 SUMMARY = re.compile(r"(\d+ \w+|no tests ran).* in [\d.]+s")
 #: what makes a child's output differ by machine (as harness.servers.MACHINE_VARIABLES)
-MACHINE_VARIABLES = ("CI", "BUILD_NUMBER", "FORCE_COLOR", "CLICOLOR_FORCE")
+MACHINE_VARIABLES = ("CI", "BUILD_NUMBER", "FORCE_COLOR", "CLICOLOR_FORCE", "PYTEST_ADDOPTS")
 
 
 def project(start: Path | None = None) -> Path:

@@ -56,3 +56,14 @@ def test_a_kernels_scratch_folders_are_gone_when_it_exits(tmp_path):
     assert suite != socket and suite.parent == socket.parent, proc.stdout
     assert suite.parent.parent == tmp_path and suite.name.startswith("suite-"), proc.stdout
     assert not suite.parent.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_callers_pytest_addopts_does_not_reach_a_nested_session(tmp_path, monkeypatch):
+    """``PYTEST_ADDOPTS=--durations=5`` in the shell that runs ``make test`` once added a
+    "slowest 5 durations" block to every nested session's output, and pytest-asyncio-setup's
+    check that every output line belongs to a scenario failed on it."""
+    (tmp_path / "test_probe.py").write_text("def test_x():\n    pass\n")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "--durations=5")
+    result = run_pytest(cwd=tmp_path, timeout=120)
+    assert result.returncode == 0 and result.outcomes == {"passed": 1}, result.output
+    assert "slowest" not in result.output, result.output

@@ -33,8 +33,10 @@ _live: set[subprocess.Popen] = set()
 
 #: what makes a child's output differ by machine: ``CI``/``BUILD_NUMBER`` make pytest (>= 7.4)
 #: print every short-summary message whole, on many lines; a Jupyter kernel sets ``FORCE_COLOR``
-#: and ``CLICOLOR_FORCE``, with which Python 3.13+ colours every traceback its children print
-MACHINE_VARIABLES = ("CI", "BUILD_NUMBER", "FORCE_COLOR", "CLICOLOR_FORCE")
+#: and ``CLICOLOR_FORCE``, with which Python 3.13+ colours every traceback its children print;
+#: ``PYTEST_ADDOPTS`` (the caller's, e.g. ``--durations=20``) would add its options to every
+#: nested session, whose whole output a notebook checks
+MACHINE_VARIABLES = ("CI", "BUILD_NUMBER", "FORCE_COLOR", "CLICOLOR_FORCE", "PYTEST_ADDOPTS")
 
 
 def child_env(extra: dict | None = None) -> dict:
