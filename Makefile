@@ -16,7 +16,7 @@ SETS   ?=
 ACTIONLINT ?= optional
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-harness test-notebooks lint format bench soak matrix serve clean
+.PHONY: help run test test-harness test-notebooks lint lint-code format bench soak matrix serve clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,7 +39,9 @@ run: $(STAMP) ## Execute every notebook into build/executed/ and render the site
 # One pytest session for both (test-harness and test-notebooks below run each part alone):
 # --dist worksteal hands the long notebooks and the short tests to whichever worker is free, so
 # no worker idles at the end of one part while the other waits.
-test: $(STAMP) lint ## Lint, then the harness and tooling tests and every notebook under nbmake, one session
+# kb lint's checks run inside the session (tests/test_repo_lint.py, one test per entry), spread over
+# the workers instead of 11 s on one core before them; tests/ordering.py starts the longest files first.
+test: $(STAMP) lint-code ## ruff, then the tests, kb lint's checks and every notebook under nbmake, one session
 	$(PY) -m pytest tests --ignore=tests/guards --nbmake notebooks --nbmake-timeout=600 -n $(TEST_N) --dist worksteal
 
 # The guards (tests/guards/) are left out here: each notebook runs its own (make test, test-notebooks)
@@ -54,12 +56,14 @@ test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
 # actionlint checks .github/workflows/ when requirements-dev.txt is installed (its package builds
 # from an sdist that fetches the binary from GitHub); ACTIONLINT=required makes its absence an
 # error, as the GitHub workflow does.
-lint: $(STAMP) ## ruff, actionlint (.github/workflows), kb lint (entries, front matter, notebooks without outputs)
+lint: lint-code ## ruff, actionlint (.github/workflows), kb lint (entries, front matter, notebooks without outputs)
+	$(PY) -m kb lint
+
+lint-code: $(STAMP) ## ruff and actionlint only (make test runs kb lint's checks as tests)
 	$(PY) -m ruff check harness kb tests bench corpus
 	@if [ -x $(VENV)/bin/actionlint ]; then echo "$(VENV)/bin/actionlint"; $(VENV)/bin/actionlint; \
 	elif [ "$(ACTIONLINT)" = required ]; then echo "lint: no $(VENV)/bin/actionlint (pip install -r requirements-dev.txt)"; exit 2; \
 	else echo "lint: actionlint not installed (pip install -r requirements-dev.txt): .github/workflows not checked"; fi
-	$(PY) -m kb lint
 
 format: $(STAMP) ## ruff format
 	$(PY) -m ruff format harness kb tests bench

@@ -142,7 +142,16 @@ def lint(root: Path = REPO, ids: list[str] | None = None, others: list[Entry] = 
                 problems += versions_table(writeups[entry_id], results)
         if entry_id in notebooks:
             problems += lint_notebook(notebooks[entry_id], entry_id)
-    if ids is None and (root / "corpus").is_dir() and (negative_required or (root / "corpus" / NEGATIVE).is_dir()):
+    if ids is None:
+        problems += lint_negative(root, entries, negative_required)
+    return problems
+
+
+def lint_negative(root: Path, entries: list[Entry], negative_required: bool = True) -> list[Problem]:
+    """The negative corpus's checks (part of a whole ``lint``): no text of it triages to any of
+    ``entries``, and its scenarios' proof holds."""
+    problems = []
+    if (root / "corpus").is_dir() and (negative_required or (root / "corpus" / NEGATIVE).is_dir()):
         problems += negative(root, entries)
         if (root / "corpus" / NEGATIVE / "scenarios").is_dir():
             problems += negative_proof(root)

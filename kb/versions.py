@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from .entries import safe_load
+
 BLOCK_START = "<!-- versions:start -->"
 BLOCK_END = "<!-- versions:end -->"
 #: the libraries a Versions table shows, in this order (pip names, lower case) -> column title
@@ -54,7 +56,7 @@ def load_sets(root: Path) -> dict[str, VersionSet]:
     """The sets of ``root/versions/sets.yaml``, in file order; ``VersionsError`` if unusable."""
     path = root / "versions" / "sets.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise VersionsError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or not data:

@@ -233,22 +233,9 @@ def test_when_log_is_10_mb_then_the_one_known_failure_is_found_and_named(kb_root
     assert report.failures == n + 1
 
 
+# the shipped entries; that each one's corpus triages to it (and no negative text to any) is
+# kb lint's check, run per entry in tests/test_repo_lint.py
 LIVE, _ = scan(REPO)
-
-
-@pytest.mark.parametrize("entry", LIVE, ids=[e.id for e in LIVE])
-def test_every_captured_text_of_an_entry_triages_to_it_first(entry):
-    """Real output captured by `kb corpus` (and excerpts reported upstream), not assembled text."""
-    from kb.lint_corpus import corpus
-
-    problems = [p for p in corpus(entry, LIVE) if p.code in ("corpus-missing", "corpus-mismatch")]
-    assert problems == []
-
-
-def test_no_negative_text_triages_to_any_entry():
-    from kb.lint_corpus import negative
-
-    assert negative(REPO, LIVE) == []
 
 
 def test_when_several_entries_match_then_strong_evidence_ranks_first(tmp_path):
