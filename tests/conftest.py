@@ -14,9 +14,11 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(session, config, items):
     """Under xdist, each worker collects and orders alike: the longest units first, spread over
     the workers' first slices (tests/ordering.py)."""
+    import os
+
     workerinput = getattr(config, "workerinput", None)
-    if not workerinput or workerinput.get("workercount", 1) < 2:
-        return
+    if not workerinput or workerinput.get("workercount", 1) < 2 or os.environ.get("KB_TEST_ORDER") == "collected":
+        return  # KB_TEST_ORDER=collected: as collected (to compare, or to rule the order out)
     from ordering import arrange, estimates
 
     by_id = {item.nodeid: item for item in items}
