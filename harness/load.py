@@ -101,6 +101,11 @@ def _wait_spinning(busy: list, deadline: float) -> None:
         ready = poller.poll(max(0.0, deadline - time.monotonic()) * 1000)
         if not ready or proc.stdout.read(1) != b"r":
             status = proc.poll()
+            if ready and status is None:  # end of its output: it is exiting, its status is moments away
+                try:  # (read as "still starting" before: poll() ran before the exit was reapable)
+                    status = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    status = None
             raise RuntimeError(f"a busy process (pid {proc.pid}) was not spinning within {SPINNING_WITHIN_S:.0f} s "
                                f"({'still starting' if status is None else f'exit status {status}'})")
 
