@@ -40,7 +40,7 @@ run: $(STAMP) ## Execute every notebook into build/executed/ and render the site
 # --dist worksteal hands the long notebooks and the short tests to whichever worker is free, so
 # no worker idles at the end of one part while the other waits.
 # kb lint's checks run inside the session (tests/test_repo_lint.py, one test per entry), spread over
-# the workers instead of 11 s on one core before them; tests/ordering.py starts the longest files first.
+# the workers instead of 11 s on one core before them (make lint still runs kb lint whole).
 test: $(STAMP) lint-code ## ruff, then the tests, kb lint's checks and every notebook under nbmake, one session
 	$(PY) -m pytest tests --ignore=tests/guards --nbmake notebooks --nbmake-timeout=600 -n $(TEST_N) --dist worksteal
 
