@@ -106,8 +106,10 @@ def _wait_spinning(busy: list, deadline: float) -> None:
                     status = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     status = None
+            state = (f"exit status {status}" if status is not None
+                     else "output closed, still running" if ready else "still starting")
             raise RuntimeError(f"a busy process (pid {proc.pid}) was not spinning within {SPINNING_WITHIN_S:.0f} s "
-                               f"({'still starting' if status is None else f'exit status {status}'})")
+                               f"({state})")
 
 
 def timeout_scale() -> float:

@@ -12,11 +12,35 @@ import yaml
 
 from . import REPO
 
-# libyaml's loader where PyYAML has it (its wheels do): the same documents, about 10x faster than
-# the pure-Python SafeLoader, which was most of loading the entries (every kb command, and the
-# pytest plugin in every failing session). A document it refuses is read again by SafeLoader, whose
-# error (and line) is what kb reports: libyaml places some errors a line later.
+# libyaml's loader where PyYAML has it (its wheels do), about 10x faster than the pure-Python
+# SafeLoader, which was most of loading the entries (every kb command, and the pytest plugin in
+# every failing session). Where both read a document they give the same values (the same Python
+# constructor and resolver). A document libyaml refuses is read again by SafeLoader, whose error
+# (and line) is what kb reports: libyaml places some errors a line later. libyaml also reads a few
+# that SafeLoader refuses (a tab as a separator, `?` in a flow scalar such as `[why?]`): `kb lint`
+# reads each write-up with SafeLoader too (``strict_front_matter``), so such a write-up fails lint
+# as it would on a PyYAML without libyaml.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def strict_front_matter(path: Path) -> str | None:
+    """SafeLoader's refusal of ``path``'s front matter (one line, as ``parse`` words it), or None."""
+    text = path.read_text(encoding="utf-8")
+    found = FRONT_MATTER.match(text)
+    if not found:
+        return None  # parse says so
+    try:
+        yaml.safe_load(found.group(1))
+    except yaml.YAMLError as exc:
+        return yaml_error(exc)
+    return None
+
+
+def yaml_error(exc: "yaml.YAMLError") -> str:
+    """``front matter is not valid YAML at line N (ScannerError)``: N counts the file's lines."""
+    where = getattr(exc, "problem_mark", None)
+    at = f" at line {where.line + 2}" if where is not None else ""
+    return f"front matter is not valid YAML{at} ({exc.__class__.__name__})"
 
 
 def safe_load(text: str):
@@ -95,9 +119,7 @@ def parse(path: Path) -> Entry:
     try:
         meta = safe_load(found.group(1)) or {}
     except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        at = f" at line {where.line + 2}" if where is not None else ""
-        raise EntryError(f"{path}: front matter is not valid YAML{at} ({exc.__class__.__name__})") from None
+        raise EntryError(f"{path}: {yaml_error(exc)}") from None
     if not isinstance(meta, dict):
         raise EntryError(f"{path}: front matter must be a mapping")
     missing = [k for k in REQUIRED_KEYS if k not in meta]

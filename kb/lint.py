@@ -37,7 +37,16 @@ from pathlib import Path
 
 from . import REPO, roots, versions
 from .corpus import NEGATIVE
-from .entries import REQUIRED_KEYS, SECTIONS, Entry, EntryError, parse, scan, writeup_paths
+from .entries import (
+    REQUIRED_KEYS,
+    SECTIONS,
+    Entry,
+    EntryError,
+    parse,
+    scan,
+    strict_front_matter,
+    writeup_paths,
+)
 from .lint_corpus import corpus, negative
 from .lint_doctor import entry_proof, negative_proof
 from .lint_notebook import cell_links, lint_notebook, placeholders
@@ -163,6 +172,8 @@ def lint_writeup(path: Path) -> list[Problem]:
         entry = parse(path)
     except EntryError as exc:
         return [Problem(path, str(exc).removeprefix(f"{path}: "), "front-matter")]
+    if refused := strict_front_matter(path):  # read by libyaml, refused by SafeLoader
+        return [Problem(path, refused, "front-matter")]
     problems = front_matter(entry)
     problems += sections(entry)
     problems += signatures(entry)

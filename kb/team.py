@@ -46,6 +46,9 @@ def run_pytest(*args: str, timeout: float = 120.0, cwd=None, env: dict | None = 
 
     ``-p no:cacheprovider`` and ``--color=no`` are added; the knowledge base's plugin stays on,
     so a failing run also names the entries that match. ``python`` runs another interpreter.
+    The caller's ``MACHINE_VARIABLES`` are left out, ``PYTEST_ADDOPTS`` among them, so a notebook
+    prints the same in a terminal, under ``make test --durations`` and on CI: options the
+    session needs go in ``args``, or ``env={"PYTEST_ADDOPTS": ...}``.
     """
     import os
 

@@ -312,3 +312,24 @@ def test_when_a_note_names_a_signature_the_entry_lacks_then_notes_invalid(tmp_pa
     write_entry(tmp_path, front={"notes": [{"when": "python>=3", "signatures": ["sig-9"], "text": "t",
                                             "cite": "https://x.org/1"}]})
     assert codes(tmp_path) == ["notes-invalid"]
+
+
+@pytest.mark.parametrize("line", ["seeds: [why?]", "seeds:\t[]"])
+def test_front_matter_only_libyaml_reads_is_a_lint_error(tmp_path, line):
+    """kb reads front matter with libyaml where it can; libyaml also takes a `?` in a flow scalar
+    and a tab as a separator, which PyYAML's SafeLoader (a PyYAML without libyaml) refuses. kb
+    lint reads each write-up with SafeLoader too, so such a write-up fails here, not elsewhere."""
+    import yaml
+
+    path = write_entry(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[13] == "seeds: []"  # the line replaced, the file's line 14
+    path.write_text(text.replace("seeds: []", line), encoding="utf-8")
+    front = path.read_text(encoding="utf-8").split("---\n")[1]
+    if getattr(yaml, "__with_libyaml__", False):
+        yaml.load(front, Loader=yaml.CSafeLoader)  # libyaml reads it
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(front)
+    problems = [(p.code, p.message) for p in lint(tmp_path)]
+    assert [code for code, _ in problems] == ["front-matter"], problems
+    assert problems[0][1].startswith("front matter is not valid YAML at line 14 ("), problems

@@ -67,3 +67,10 @@ def test_the_callers_pytest_addopts_does_not_reach_a_nested_session(tmp_path, mo
     result = run_pytest(cwd=tmp_path, timeout=120)
     assert result.returncode == 0 and result.outcomes == {"passed": 1}, result.output
     assert "slowest" not in result.output, result.output
+
+
+def test_a_teams_notebooks_leave_out_the_same_variables_as_the_shipped_ones():
+    from harness.servers import MACHINE_VARIABLES
+    from kb import team
+
+    assert team.MACHINE_VARIABLES == MACHINE_VARIABLES
