@@ -16,7 +16,7 @@ SETS   ?=
 ACTIONLINT ?= optional
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-harness test-notebooks lint lint-code format bench soak matrix serve clean
+.PHONY: help run test test-harness test-notebooks lint lint-code format bench soak matrix serve clean bytecode
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -33,7 +33,15 @@ $(STAMP): requirements.txt pyproject.toml
 	       && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; }
 	touch $(STAMP)
 
-run: $(STAMP) ## Execute every notebook into build/executed/ and render the site in build/site/
+# The harness's and kb's own bytecode, written once. Every child a notebook or test starts runs with
+# PYTHONDONTWRITEBYTECODE (harness.servers.child_env; many CI images set it too), so without this
+# each of the ~380 processes a make test starts that imports them (kernels, Daphne, nested pytest,
+# kb) compiles them again: 0.04 s of CPU for the 45 modules a kernel imports. compileall writes
+# regardless of that variable; Python checks each file's mtime, so an edited file is never stale.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q harness kb
+
+run: $(STAMP) bytecode ## Execute every notebook into build/executed/ and render the site in build/site/
 	$(PY) -m kb run -n $(N)
 
 # One pytest session for both (test-harness and test-notebooks below run each part alone):
@@ -41,16 +49,16 @@ run: $(STAMP) ## Execute every notebook into build/executed/ and render the site
 # no worker idles at the end of one part while the other waits.
 # kb lint's checks run inside the session (tests/test_repo_lint.py, one test per entry), spread over
 # the workers instead of 11 s on one core before them (make lint still runs kb lint whole).
-test: $(STAMP) lint-code ## ruff, then the tests, kb lint's checks and every notebook under nbmake, one session
+test: $(STAMP) bytecode lint-code ## ruff, then the tests, kb lint's checks and every notebook under nbmake, one session
 	$(PY) -m pytest tests --ignore=tests/guards --nbmake notebooks --nbmake-timeout=600 -n $(TEST_N) --dist worksteal
 
 # The guards (tests/guards/) are left out here: each notebook runs its own (make test, test-notebooks)
 # (nb.run_guard, which also fails on a skip), and tests/test_entries.py checks every notebook
 # does. `pytest tests` on its own still runs them; `kb matrix` runs them on every version set.
-test-harness: $(STAMP) ## Harness and tooling tests (pytest, $(N) workers; the guards run in their notebooks)
+test-harness: $(STAMP) bytecode ## Harness and tooling tests (pytest, $(N) workers; the guards run in their notebooks)
 	$(PY) -m pytest tests -n $(N) --ignore=tests/guards
 
-test-notebooks: $(STAMP) ## Every notebook under pytest --nbmake ($(N) workers)
+test-notebooks: $(STAMP) bytecode ## Every notebook under pytest --nbmake ($(N) workers)
 	$(PY) -m pytest --nbmake notebooks -n $(N) --nbmake-timeout=600
 
 # actionlint checks .github/workflows/ when requirements-dev.txt is installed (its package builds
@@ -68,13 +76,13 @@ lint-code: $(STAMP) ## ruff and actionlint only (make test runs kb lint's checks
 format: $(STAMP) ## ruff format
 	$(PY) -m ruff format harness kb tests bench
 
-bench: $(STAMP) ## Benchmarks: prints tables, writes build/bench.json
+bench: $(STAMP) bytecode ## Benchmarks: prints tables, writes build/bench.json
 	$(PY) -m bench
 
-soak: $(STAMP) ## Run the notebook suite SOAK times (default 10), failures per notebook
+soak: $(STAMP) bytecode ## Run the notebook suite SOAK times (default 10), failures per notebook
 	$(PY) -m kb soak --runs $(SOAK)
 
-matrix: $(STAMP) ## Every notebook and guard on each version set (versions/; SETS="lts oldest" for some), known failures in versions/expected.json
+matrix: $(STAMP) bytecode ## Every notebook and guard on each version set (versions/; SETS="lts oldest" for some), known failures in versions/expected.json
 	$(PY) -m kb matrix -n $(N) --expect versions/expected.json $(foreach s,$(SETS),--set $(s))
 
 serve: $(STAMP) ## Serve build/site on http://127.0.0.1:8000

@@ -25,6 +25,7 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
     venv = folder / "venv"
     env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
+    compile_sources(venv / "bin" / "python", root, env)
     reports = folder / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     tasks = []
@@ -52,6 +53,21 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
         stop_running()
         raise
     pool.shutdown()
+
+
+def compile_sources(python: Path, root: Path, env: dict | None = None) -> bool:
+    """Write the bytecode of ``root``'s harness and kb for ``python``, once, before a set runs.
+
+    Every process of a run has PYTHONDONTWRITEBYTECODE (``harness.servers.child_env``), so each
+    kernel, Daphne and nested pytest would compile them again (make's ``bytecode`` target does
+    this for the project's own venv). Best effort: False if it could not (a file that does not
+    compile then fails the runs that import it, with its own error)."""
+    try:
+        done = subprocess.run([str(python), "-m", "compileall", "-q", "harness", "kb"], cwd=root, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
 #: pytest processes running now (stopped, with their kernels and servers, on Ctrl-C/SIGTERM)

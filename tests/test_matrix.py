@@ -6,6 +6,7 @@ cache or the package index) in a throw-away knowledge base, and check the rest o
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -399,3 +400,18 @@ def test_without_rerun_a_failed_run_stays_failed_and_a_rerun_that_fails_again_st
     for rerun in (0, 2):
         outcome = matrix_runs.run_with_reruns(tmp_path, tmp_path, tmp_path / "b.guard", ["x"], 10.0, {}, rerun)
         assert (outcome.status, outcome.error, outcome.flaky) == ("failed", "AssertionError: always", "")
+
+
+def test_compile_sources_writes_the_harness_and_kb_bytecode_for_that_interpreter(tmp_path):
+    for package in ("harness", "kb"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("X = 1\n")
+    (tmp_path / "other.py").write_text("Y = 2\n")
+    tag = sys.implementation.cache_tag
+    assert matrix_runs.compile_sources(Path(sys.executable), tmp_path, {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert (tmp_path / "harness" / "__pycache__" / f"__init__.{tag}.pyc").is_file()
+    assert (tmp_path / "kb" / "__pycache__" / f"__init__.{tag}.pyc").is_file()
+    assert not (tmp_path / "__pycache__").exists()  # only those two packages
+    (tmp_path / "kb" / "broken.py").write_text("def (\n")
+    assert not matrix_runs.compile_sources(Path(sys.executable), tmp_path)
+    assert not matrix_runs.compile_sources(tmp_path / "no-such-python", tmp_path)
