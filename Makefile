@@ -35,11 +35,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 # The harness's and kb's own bytecode, written once. Every child a notebook or test starts runs with
 # PYTHONDONTWRITEBYTECODE (harness.servers.child_env; many CI images set it too), so without this
-# each of the ~380 processes a make test starts that imports them (kernels, Daphne, nested pytest,
-# kb) compiles them again: 0.04 s of CPU for the 45 modules a kernel imports. compileall writes
-# regardless of that variable; Python checks each file's mtime, so an edited file is never stale.
+# each process that imports them compiles them again: 0.03-0.04 s of CPU for the 45 modules a kernel
+# imports, in up to ~380 processes per make test (43 kernels, 82 Daphne, 117 nested pytest, 62 kb,
+# 76 coverage or manage.py runs, counted with process accounting). compileall writes regardless of
+# that variable; checked-hash: an import hashes the source (0.5 ms) instead of trusting its mtime
+# and size, so an edit is never served stale. A file that does not compile stops here, with its
+# error. Not in `make help`: the targets that need it run it.
 bytecode: $(STAMP)
-	@$(PY) -m compileall -q harness kb
+	@$(PY) -m compileall -q --invalidation-mode checked-hash harness kb
 
 run: $(STAMP) bytecode ## Execute every notebook into build/executed/ and render the site in build/site/
 	$(PY) -m kb run -n $(N)

@@ -25,7 +25,8 @@ def run_set(record: SetRecord, root: Path, folder: Path, entries: list[str], job
     venv = folder / "venv"
     env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
-    compile_sources(venv / "bin" / "python", root, env)
+    if not compile_sources(venv / "bin" / "python", root, env):
+        print(f"[{record.name}] bytecode of harness/ and kb/ not written: each process compiles them", flush=True)
     reports = folder / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     tasks = []
@@ -60,11 +61,16 @@ def compile_sources(python: Path, root: Path, env: dict | None = None) -> bool:
 
     Every process of a run has PYTHONDONTWRITEBYTECODE (``harness.servers.child_env``), so each
     kernel, Daphne and nested pytest would compile them again (make's ``bytecode`` target does
-    this for the project's own venv). Best effort: False if it could not (a file that does not
-    compile then fails the runs that import it, with its own error)."""
+    this for the project's own venv). checked-hash: an import checks the source's hash, so an
+    edited file is never served stale. Best effort: False if it could not (no such interpreter,
+    no harness/ or kb/ in ``root``, a file that does not compile: the runs that import it then
+    fail with its own error)."""
+    if not all((root / package).is_dir() for package in ("harness", "kb")):
+        return False
     try:
-        done = subprocess.run([str(python), "-m", "compileall", "-q", "harness", "kb"], cwd=root, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+        done = subprocess.run([str(python), "-m", "compileall", "-q", "--invalidation-mode", "checked-hash",
+                               "harness", "kb"], cwd=root, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0

@@ -403,15 +403,32 @@ def test_without_rerun_a_failed_run_stays_failed_and_a_rerun_that_fails_again_st
 
 
 def test_compile_sources_writes_the_harness_and_kb_bytecode_for_that_interpreter(tmp_path):
+    assert not matrix_runs.compile_sources(Path(sys.executable), tmp_path)  # no harness/, no kb/
     for package in ("harness", "kb"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "__init__.py").write_text("X = 1\n")
     (tmp_path / "other.py").write_text("Y = 2\n")
+    assert not matrix_runs.compile_sources(tmp_path / "no-such-python", tmp_path)
+    assert not list(tmp_path.rglob("*.pyc"))
+    # the interpreter given is the one that runs, in root: a wrapper records its argv and folder
+    calls = tmp_path / "calls.txt"
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\necho "$PWD $*" >> {calls}\nexec {sys.executable} "$@"\n')
+    wrapper.chmod(0o755)
     tag = sys.implementation.cache_tag
-    assert matrix_runs.compile_sources(Path(sys.executable), tmp_path, {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert matrix_runs.compile_sources(wrapper, tmp_path, {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert calls.read_text() == f"{tmp_path} -m compileall -q --invalidation-mode checked-hash harness kb\n"
     assert (tmp_path / "harness" / "__pycache__" / f"__init__.{tag}.pyc").is_file()
     assert (tmp_path / "kb" / "__pycache__" / f"__init__.{tag}.pyc").is_file()
     assert not (tmp_path / "__pycache__").exists()  # only those two packages
     (tmp_path / "kb" / "broken.py").write_text("def (\n")
     assert not matrix_runs.compile_sources(Path(sys.executable), tmp_path)
-    assert not matrix_runs.compile_sources(tmp_path / "no-such-python", tmp_path)
+
+
+def test_run_set_compiles_the_sources_with_the_sets_interpreter_first(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(matrix_runs, "compile_sources", lambda python, root, env: calls.append((python, root)))
+    record = matrix_results.SetRecord(name="s", status="ran")
+    matrix_runs.run_set(record, tmp_path / "root", tmp_path / "set", [], jobs=1, timeout=10.0)
+    assert calls == [(tmp_path / "set" / "venv" / "bin" / "python", tmp_path / "root")]
+    assert "bytecode of harness/ and kb/ not written" in capsys.readouterr().out  # the stub returned None
