@@ -6,7 +6,15 @@ cell's start, end and duration in the executed copy's metadata), under
 (a nested ``pytest``, a ``daphne``, ``redis-server``, ``postgres``, a ``uv``/``pip`` venv
 build, any other interpreter). Each start is put in the cell that was running at its time,
 so the table names the slowest cell and what it started. Without ``strace`` (or where ptrace
-is not allowed) the counts read "n/a" and only the times are shown.
+is not allowed) the counts read "n/a" and only the times are shown. strace stops the tree only
+at ``execve`` where it can (``--seccomp-bpf``, strace >= 5.3), so tracing costs little CPU.
+
+``cpu`` is the CPU time (user + system) of the notebook's whole process tree: the kernel and
+every program it started that its parent reaped (servers the harness stops, nested sessions,
+venv builds; under strace, strace's own share too), from ``getrusage(RUSAGE_CHILDREN)`` around
+the run. Against the wall time it says what dominates: ``busy`` near 1 or above is work (a
+notebook on 2 cores can exceed 1), far below 1 is waiting (timeouts a proof waits out, servers
+starting).
 
 ``KB_BENCH_NOTEBOOKS="id id"`` limits the run to those notebooks. Absolute seconds depend on
 the machine's load (``load_1m``, at the start); counts do not. A notebook that fails here is
@@ -17,6 +25,7 @@ marked FAILED with its first error line, and its counts stop at the failure (on 
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,6 +46,7 @@ def run() -> dict:
     notebooks = sorted(p for p in (REPO / "notebooks").glob("*.ipynb")
                        if not wanted or p.stem in wanted)
     strace = shutil.which("strace")
+    strace = [strace, *seccomp_flag(strace)] if strace else None
     result = {"load_1m": round(os.getloadavg()[0], 2), "traced": bool(strace), "notebooks": {}}
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         for path in notebooks:
@@ -45,8 +55,24 @@ def run() -> dict:
     return result
 
 
-def profile(notebook: Path, tmp: Path, strace: str | None) -> dict:
-    """Run one notebook (papermill, under strace when there is one); its row of the table."""
+def seccomp_flag(strace: str) -> list[str]:
+    """``["--seccomp-bpf"]`` where this strace can stop the tree at ``execve`` only, else ``[]``."""
+    try:
+        probe = subprocess.run([strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-o", os.devnull, "true"],
+                               capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return ["--seccomp-bpf"] if probe.returncode == 0 else []
+
+
+def children_cpu() -> float:
+    """User + system seconds of this process's reaped descendants so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
+    """Run one notebook (papermill, under strace when there is one: its argv); its row of the table."""
     from kb.run import notebook_timeout
 
     output, log = tmp / f"{notebook.stem}.ipynb", tmp / f"{notebook.stem}.strace"
@@ -56,9 +82,9 @@ def profile(notebook: Path, tmp: Path, strace: str | None) -> dict:
             "print(r.status, r.error); sys.exit(r.status != 'passed')")
     command = [sys.executable, "-c", code, notebook.stem, str(notebook), str(output), str(limit)]
     if strace:
-        command = [strace, "-f", "-qq", "-ttt", "-s", "160", "-e", "trace=execve",
+        command = [*strace, "-f", "-qq", "-ttt", "-s", "160", "-e", "trace=execve",
                    "-e", "status=successful", "-e", "signal=none", "-o", str(log), *command]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), children_cpu()
     try:
         proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
                               timeout=limit + MARGIN_S)
@@ -66,9 +92,10 @@ def profile(notebook: Path, tmp: Path, strace: str | None) -> dict:
     except subprocess.TimeoutExpired:
         passed, note = False, f"stopped after {limit + MARGIN_S:.0f} s"
     seconds = round(time.perf_counter() - started, 1)
+    cpu = round(children_cpu() - cpu_before, 1)
     cells = cell_times(output)
     starts = read_starts(log) if strace and log.exists() else None
-    row = {"seconds": seconds, "passed": passed, "note": "" if passed else note,
+    row = {"seconds": seconds, "cpu": cpu, "passed": passed, "note": "" if passed else note,
            "cells": len(cells), "kernel_and_overhead_s": round(seconds - sum(c["s"] for c in cells), 1)}
     if starts is not None:
         row["started"] = count(s["kind"] for s in starts)
@@ -153,17 +180,21 @@ def report(result: dict) -> str:
     lines = [f"notebook profile: {len(rows)} notebook(s), serial, papermill; 1-minute load "
              f"average {result['load_1m']} at start, {result.get('load_1m_end')} at end"
              + ("" if result["traced"] else "; no strace: programs started not counted")]
-    lines.append(f"  {'notebook':<26}{'s':>7}  {'started (programs, whole notebook)':<48} "
+    lines.append(f"  {'notebook':<26}{'s':>7}{'cpu':>7}{'busy':>6}  {'started (programs, whole notebook)':<48} "
                  "slowest cell: s, what it started, its first line")
     for name, row in sorted(rows.items(), key=lambda kv: -kv[1]["seconds"]):
         cell = row.get("slowest_cell") or {}
         where = (f"[{cell.get('index')}] {cell.get('s')} s, {started_text(cell.get('started'))}: "
                  f"{cell.get('source', '')}") if cell else "(no cell ran)"
         status = "" if row["passed"] else "  FAILED " + row["note"].splitlines()[-1][:80]
-        lines.append(f"  {name:<26}{row['seconds']:>7.1f}  {started_text(row.get('started')):<48} "
-                     f"{where}{status}")
+        cpu = row.get("cpu")
+        busy = f"{cpu / row['seconds']:.2f}" if cpu is not None and row["seconds"] else "n/a"
+        lines.append(f"  {name:<26}{row['seconds']:>7.1f}{cpu if cpu is not None else 'n/a':>7}{busy:>6}  "
+                     f"{started_text(row.get('started')):<48} {where}{status}")
     total = sum(r["seconds"] for r in rows.values())
+    total_cpu = sum(r.get("cpu") or 0.0 for r in rows.values())
     totals = count(k for r in rows.values() for k, n in (r.get("started") or {}).items()
                    for _ in range(n))
-    lines.append(f"  {'total':<26}{total:>7.1f}  {started_text(totals) if result['traced'] else 'n/a'}")
+    lines.append(f"  {'total':<26}{total:>7.1f}{total_cpu:>7.1f}{total_cpu / total if total else 0.0:>6.2f}  "
+                 f"{started_text(totals) if result['traced'] else 'n/a'}")
     return "\n".join(lines)
