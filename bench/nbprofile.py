@@ -9,12 +9,15 @@ so the table names the slowest cell and what it started. Without ``strace`` (or 
 is not allowed) the counts read "n/a" and only the times are shown. strace stops the tree only
 at ``execve`` where it can (``--seccomp-bpf``, strace >= 5.3), so tracing costs little CPU.
 
-``cpu`` is the CPU time (user + system) of the notebook's whole process tree: the kernel and
-every program it started that its parent reaped (servers the harness stops, nested sessions,
-venv builds; under strace, strace's own share too), from ``getrusage(RUSAGE_CHILDREN)`` around
-the run. Against the wall time it says what dominates: ``busy`` near 1 or above is work (a
-notebook on 2 cores can exceed 1), far below 1 is waiting (timeouts a proof waits out, servers
-starting).
+``cpu`` is the CPU time (user + system) of the run's process tree as far as it was reaped:
+``os.wait4`` of the profiled child gives its own time plus that of every descendant each parent
+waited for (the kernel, nested sessions, servers the harness stops through ``process.stop``,
+venv builds; under strace, strace's own share too: small with ``--seccomp-bpf``, about twice the
+tree without it). Not counted: a program whose parent never waited for it (orphaned,
+double-forked, or killed by group after its leader had exited). A run stopped at its limit has
+its whole group killed and no ``cpu`` ("n/a"). Against the wall time, ``busy`` says what
+dominates: near 1 or above (a notebook on 2 cores can exceed 1) is work; far below 1 is waiting
+(timeouts a proof waits out, servers starting) or, under a high ``load_1m``, waiting for a CPU.
 
 ``KB_BENCH_NOTEBOOKS="id id"`` limits the run to those notebooks. Absolute seconds depend on
 the machine's load (``load_1m``, at the start); counts do not. A notebook that fails here is
@@ -25,8 +28,9 @@ marked FAILED with its first error line, and its counts stop at the failure (on 
 import json
 import os
 import re
-import resource
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,9 +49,9 @@ def run() -> dict:
     wanted = os.environ.get("KB_BENCH_NOTEBOOKS", "").split()
     notebooks = sorted(p for p in (REPO / "notebooks").glob("*.ipynb")
                        if not wanted or p.stem in wanted)
-    strace = shutil.which("strace")
-    strace = [strace, *seccomp_flag(strace)] if strace else None
-    result = {"load_1m": round(os.getloadavg()[0], 2), "traced": bool(strace), "notebooks": {}}
+    strace = tracer()
+    result = {"load_1m": round(os.getloadavg()[0], 2), "traced": bool(strace),
+              "seccomp": bool(strace) and "--seccomp-bpf" in strace, "notebooks": {}}
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         for path in notebooks:
             result["notebooks"][path.stem] = profile(path, Path(tmp), strace)
@@ -55,20 +59,44 @@ def run() -> dict:
     return result
 
 
+def tracer() -> list[str] | None:
+    """strace's argv prefix (with ``--seccomp-bpf`` where it works), or None without strace."""
+    strace = shutil.which("strace")
+    return [strace, *seccomp_flag(strace)] if strace else None
+
+
 def seccomp_flag(strace: str) -> list[str]:
-    """``["--seccomp-bpf"]`` where this strace can stop the tree at ``execve`` only, else ``[]``."""
+    """``["--seccomp-bpf"]`` where this strace stops the tree at ``execve`` only, else ``[]``
+    (an strace that accepts the option but cannot set the filter up says "unavailable" and
+    goes on tracing every system call)."""
     try:
-        probe = subprocess.run([strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-o", os.devnull, "true"],
-                               capture_output=True, timeout=30)
+        probe = subprocess.run([strace, "-f", "--seccomp-bpf", "-e", "trace=execve", "-o", os.devnull, "true"],
+                               capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return []
-    return ["--seccomp-bpf"] if probe.returncode == 0 else []
+    refused = ("unavailable", "not enabled")  # strace 5.3-6.x: set up failed, or disabled by another option
+    return ["--seccomp-bpf"] if probe.returncode == 0 and not any(w in probe.stderr for w in refused) else []
 
 
-def children_cpu() -> float:
-    """User + system seconds of this process's reaped descendants so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def run_measured(command: list[str], cwd: Path, timeout: float, output: Path) -> tuple[float, float | None, int | None]:
+    """Run ``command`` in a session of its own, stdout and stderr to ``output``; ``(wall seconds,
+    CPU seconds of its reaped tree, exit status)``. Past ``timeout`` its whole process group is
+    killed and the CPU and status are None (the killed tree's CPU was not reaped up to here)."""
+    started = time.perf_counter()
+    with open(output, "wb") as sink:
+        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    fd = os.pidfd_open(proc.pid)
+    try:
+        if select.select([fd], [], [], timeout)[0]:  # the child exited: reap it with its rusage
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, proc.returncode
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return time.perf_counter() - started, None, None
+    finally:
+        os.close(fd)
 
 
 def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
@@ -84,15 +112,13 @@ def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
     if strace:
         command = [*strace, "-f", "-qq", "-ttt", "-s", "160", "-e", "trace=execve",
                    "-e", "status=successful", "-e", "signal=none", "-o", str(log), *command]
-    started, cpu_before = time.perf_counter(), children_cpu()
-    try:
-        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
-                              timeout=limit + MARGIN_S)
-        passed, note = proc.returncode == 0, (proc.stdout + proc.stderr).strip()[-300:]
-    except subprocess.TimeoutExpired:
+    seconds, cpu, status = run_measured(command, REPO, limit + MARGIN_S, tmp / f"{notebook.stem}.out")
+    if status is None:
         passed, note = False, f"stopped after {limit + MARGIN_S:.0f} s"
-    seconds = round(time.perf_counter() - started, 1)
-    cpu = round(children_cpu() - cpu_before, 1)
+    else:
+        text = (tmp / f"{notebook.stem}.out").read_text(encoding="utf-8", errors="replace")
+        passed, note = status == 0, text.strip()[-300:]
+    seconds, cpu = round(seconds, 1), None if cpu is None else round(cpu, 1)
     cells = cell_times(output)
     starts = read_starts(log) if strace and log.exists() else None
     row = {"seconds": seconds, "cpu": cpu, "passed": passed, "note": "" if passed else note,
@@ -180,7 +206,7 @@ def report(result: dict) -> str:
     lines = [f"notebook profile: {len(rows)} notebook(s), serial, papermill; 1-minute load "
              f"average {result['load_1m']} at start, {result.get('load_1m_end')} at end"
              + ("" if result["traced"] else "; no strace: programs started not counted")]
-    lines.append(f"  {'notebook':<26}{'s':>7}{'cpu':>7}{'busy':>6}  {'started (programs, whole notebook)':<48} "
+    lines.append(f"  {'notebook':<26}{'s':>7} {'cpu':>6} {'busy':>5}  {'started (programs, whole notebook)':<48} "
                  "slowest cell: s, what it started, its first line")
     for name, row in sorted(rows.items(), key=lambda kv: -kv[1]["seconds"]):
         cell = row.get("slowest_cell") or {}
@@ -189,12 +215,14 @@ def report(result: dict) -> str:
         status = "" if row["passed"] else "  FAILED " + row["note"].splitlines()[-1][:80]
         cpu = row.get("cpu")
         busy = f"{cpu / row['seconds']:.2f}" if cpu is not None and row["seconds"] else "n/a"
-        lines.append(f"  {name:<26}{row['seconds']:>7.1f}{cpu if cpu is not None else 'n/a':>7}{busy:>6}  "
+        lines.append(f"  {name:<26}{row['seconds']:>7.1f} {'n/a' if cpu is None else f'{cpu:.1f}':>6} {busy:>5}  "
                      f"{started_text(row.get('started')):<48} {where}{status}")
     total = sum(r["seconds"] for r in rows.values())
-    total_cpu = sum(r.get("cpu") or 0.0 for r in rows.values())
+    measured = [r for r in rows.values() if r.get("cpu") is not None]  # a stopped run has none
+    total_cpu = sum(r["cpu"] for r in measured)
+    measured_s = sum(r["seconds"] for r in measured)
     totals = count(k for r in rows.values() for k, n in (r.get("started") or {}).items()
                    for _ in range(n))
-    lines.append(f"  {'total':<26}{total:>7.1f}{total_cpu:>7.1f}{total_cpu / total if total else 0.0:>6.2f}  "
+    lines.append(f"  {'total':<26}{total:>7.1f} {total_cpu:>6.1f} {total_cpu / measured_s if measured_s else 0.0:>5.2f}  "
                  f"{started_text(totals) if result['traced'] else 'n/a'}")
     return "\n".join(lines)
