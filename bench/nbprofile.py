@@ -25,6 +25,7 @@ marked FAILED with its first error line, and its counts stop at the failure (on 
 2-core machine, seven of 21 failed on server start-up deadlines with the tracer attached).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -60,43 +61,74 @@ def run() -> dict:
 
 
 def tracer() -> list[str] | None:
-    """strace's argv prefix (with ``--seccomp-bpf`` where it works), or None without strace."""
+    """strace's argv prefix (with ``--seccomp-bpf`` where it works), or None without an strace
+    that can trace here (none installed, or ptrace refused)."""
     strace = shutil.which("strace")
-    return [strace, *seccomp_flag(strace)] if strace else None
+    if not strace or not _probe(strace, []):
+        return None
+    return [strace, "--seccomp-bpf"] if _probe(strace, ["--seccomp-bpf"]) else [strace]
 
 
 def seccomp_flag(strace: str) -> list[str]:
-    """``["--seccomp-bpf"]`` where this strace stops the tree at ``execve`` only, else ``[]``
-    (an strace that accepts the option but cannot set the filter up says "unavailable" and
-    goes on tracing every system call)."""
+    """``["--seccomp-bpf"]`` where this strace stops the tree at ``execve`` only, else ``[]``."""
+    return ["--seccomp-bpf"] if _probe(strace, ["--seccomp-bpf"]) else []
+
+
+def _probe(strace: str, flags: list[str]) -> bool:
+    """Whether ``strace flags`` traces ``true``'s execve cleanly: exit 0 and nothing on stderr
+    (an strace that accepts ``--seccomp-bpf`` but cannot use it says so there and goes on
+    stopping every system call)."""
     try:
-        probe = subprocess.run([strace, "-f", "--seccomp-bpf", "-e", "trace=execve", "-o", os.devnull, "true"],
+        probe = subprocess.run([strace, "-f", *flags, "-e", "trace=execve", "-o", os.devnull, "true"],
                                capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        return []
-    refused = ("unavailable", "not enabled")  # strace 5.3-6.x: set up failed, or disabled by another option
-    return ["--seccomp-bpf"] if probe.returncode == 0 and not any(w in probe.stderr for w in refused) else []
+        return False
+    return probe.returncode == 0 and not probe.stderr.strip()
 
 
 def run_measured(command: list[str], cwd: Path, timeout: float, output: Path) -> tuple[float, float | None, int | None]:
     """Run ``command`` in a session of its own, stdout and stderr to ``output``; ``(wall seconds,
-    CPU seconds of its reaped tree, exit status)``. Past ``timeout`` its whole process group is
-    killed and the CPU and status are None (the killed tree's CPU was not reaped up to here)."""
+    CPU seconds of its reaped tree, exit status)``. Past ``timeout`` (or on an exception here,
+    Ctrl-C included, then re-raised) its whole tree is killed (``kill_tree``) and the CPU and
+    status are None (the killed tree's CPU was not reaped up to here)."""
     started = time.perf_counter()
     with open(output, "wb") as sink:
         proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-    fd = os.pidfd_open(proc.pid)
+    fd = None
     try:
+        fd = os.pidfd_open(proc.pid)
         if select.select([fd], [], [], timeout)[0]:  # the child exited: reap it with its rusage
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, proc.returncode
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        kill_tree(proc)
         return time.perf_counter() - started, None, None
+    except BaseException:
+        if proc.returncode is None:
+            kill_tree(proc)
+        raise
     finally:
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL ``proc``'s group and every descendant (a Jupyter kernel runs in a session of its
+    own, so the group alone misses it and what its cells started); then reap ``proc``."""
+    import psutil
+
+    try:
+        tree = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        tree = []
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    for child in tree:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(tree, timeout=10)
+    proc.wait()
 
 
 def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
@@ -205,7 +237,9 @@ def report(result: dict) -> str:
     rows = result["notebooks"]
     lines = [f"notebook profile: {len(rows)} notebook(s), serial, papermill; 1-minute load "
              f"average {result['load_1m']} at start, {result.get('load_1m_end')} at end"
-             + ("" if result["traced"] else "; no strace: programs started not counted")]
+             + (("; traced, strace stopping at execve only" if result.get("seccomp") else
+                 "; traced, strace stopping at every system call (cpu includes more of strace's share)")
+                if result["traced"] else "; no strace: programs started not counted")]
     lines.append(f"  {'notebook':<26}{'s':>7} {'cpu':>6} {'busy':>5}  {'started (programs, whole notebook)':<48} "
                  "slowest cell: s, what it started, its first line")
     for name, row in sorted(rows.items(), key=lambda kv: -kv[1]["seconds"]):
@@ -223,6 +257,9 @@ def report(result: dict) -> str:
     measured_s = sum(r["seconds"] for r in measured)
     totals = count(k for r in rows.values() for k, n in (r.get("started") or {}).items()
                    for _ in range(n))
-    lines.append(f"  {'total':<26}{total:>7.1f} {total_cpu:>6.1f} {total_cpu / measured_s if measured_s else 0.0:>5.2f}  "
-                 f"{started_text(totals) if result['traced'] else 'n/a'}")
+    cpu_text = f"{total_cpu:.1f}" if measured else "n/a"
+    busy_text = f"{total_cpu / measured_s:.2f}" if measured_s else "n/a"
+    partial = "" if len(measured) == len(rows) else f"  (cpu and busy: the {len(measured)} measured rows)"
+    lines.append(f"  {'total':<26}{total:>7.1f} {cpu_text:>6} {busy_text:>5}  "
+                 f"{started_text(totals) if result['traced'] else 'n/a'}{partial}")
     return "\n".join(lines)

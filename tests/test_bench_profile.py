@@ -1,8 +1,11 @@
 """bench/nbprofile.py (`python -m bench notebook-profile`): a notebook's row holds the CPU of its
 reaped process tree and, under strace, the programs it started."""
 
+import contextlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -31,7 +34,7 @@ def test_run_measured_counts_a_grandchild_its_child_waited_for_and_not_this_proc
         with open(fifo, "w"):  # the measured child's read of the fifo returns: it may exit now
             pass
 
-    releaser = threading.Thread(target=reap_then_release)
+    releaser = threading.Thread(target=reap_then_release, daemon=True)
     releaser.start()
     # the measured child starts a grandchild burning 0.6 s, waits for it, then for the stray's reaping
     child = [sys.executable, "-c", f"import subprocess; subprocess.run({burner(0.6)!r}, check=True); "
@@ -39,6 +42,8 @@ def test_run_measured_counts_a_grandchild_its_child_waited_for_and_not_this_proc
     try:
         seconds, cpu, status = nbprofile.run_measured(child, tmp_path, 60.0, tmp_path / "out.txt")
     finally:
+        stray.kill()  # a no-op once it has been reaped
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # a writer still waiting for a reader goes on
         releaser.join(timeout=60)
     assert status == 0, (tmp_path / "out.txt").read_text()
     # the burn and two interpreter start-ups; the stray's 0.5 s (reaped meanwhile) is not in it
@@ -54,18 +59,33 @@ def gone_or_zombie(pid: int) -> bool:
         return True
 
 
-def test_run_measured_past_its_timeout_kills_the_whole_group_and_has_no_cpu(tmp_path):
-    marker = tmp_path / "grandchild.pid"
-    child = [sys.executable, "-c", "import subprocess, sys, time\n"
-             "p = subprocess.Popen([sys.executable, '-c', 'import time\\ntime.sleep(600)'])\n"
-             f"open({str(marker)!r}, 'w').write(str(p.pid))\ntime.sleep(600)\n"]
-    seconds, cpu, status = nbprofile.run_measured(child, tmp_path, 5.0, tmp_path / "out.txt")
-    assert cpu is None and status is None and 5.0 <= seconds < 30, (seconds, cpu, status)
-    grandchild = int(marker.read_text())
-    deadline = time.monotonic() + 10  # SIGKILL is delivered at once; init reaps it soon after
-    while not gone_or_zombie(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling the process table, bounded by the deadline
-    assert gone_or_zombie(grandchild)
+def test_run_measured_past_its_timeout_kills_the_tree_even_a_session_of_its_own(tmp_path):
+    """As a Jupyter kernel is: a grandchild in a session of its own, with a child of its own."""
+    marker = tmp_path / "pids"
+    (tmp_path / "sleeper.py").write_text("import time\ntime.sleep(120)\n")
+    (tmp_path / "kernel.py").write_text(  # in a session of its own, with a child of its own
+        "import subprocess, sys, time\n"
+        f"c = subprocess.Popen([sys.executable, {str(tmp_path / 'sleeper.py')!r}])\n"
+        f"open({str(marker)!r}, 'a').write(str(c.pid) + ' ')\ntime.sleep(120)\n")
+    (tmp_path / "child.py").write_text(
+        "import subprocess, sys, time\n"
+        f"k = subprocess.Popen([sys.executable, {str(tmp_path / 'kernel.py')!r}], start_new_session=True)\n"
+        f"open({str(marker)!r}, 'a').write(str(k.pid) + ' ')\ntime.sleep(120)\n")
+    child = [sys.executable, str(tmp_path / "child.py")]
+    deadline = time.monotonic() + 30
+    pids = []
+    try:
+        seconds, cpu, status = nbprofile.run_measured(child, tmp_path, 5.0, tmp_path / "out.txt")
+        assert cpu is None and status is None and 5.0 <= seconds < 30, (seconds, cpu, status)
+        pids = [int(pid) for pid in marker.read_text().split()]
+        assert len(pids) == 2, (pids, (tmp_path / "out.txt").read_text())
+        while not all(map(gone_or_zombie, pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the process table, bounded by the deadline
+        assert all(map(gone_or_zombie, pids)), pids
+    finally:
+        for pid in pids or [int(p) for p in marker.read_text().split()] if marker.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def notebook(folder, source):
@@ -97,22 +117,39 @@ def test_a_stopped_row_reads_na_and_the_total_counts_only_measured_rows():
     text = nbprofile.report({"load_1m": 0.0, "load_1m_end": 0.0, "traced": False, "notebooks": rows})
     lines = {line.split()[0]: line.split() for line in text.splitlines()[2:]}
     assert lines["b"][1:4] == ["20.0", "n/a", "n/a"] and lines["a"][1:4] == ["10.0", "5.0", "0.50"], text
-    assert lines["total"][1:4] == ["30.0", "5.0", "0.50"], text
+    assert lines["total"][1:4] == ["30.0", "5.0", "0.50"] and "(cpu and busy: the 1 measured rows)" in text, text
+    none = nbprofile.report({"load_1m": 0.0, "load_1m_end": 0.0, "traced": False, "notebooks": {"b": rows["b"]}})
+    assert none.splitlines()[-1].split()[1:4] == ["20.0", "n/a", "n/a"], none
 
 
-def fake_strace(folder, stderr: str):
+def fake_strace(folder, stderr: str = "", status: int = 0, refuses_seccomp: str = ""):
     path = folder / "strace"
-    path.write_text(f"#!/bin/sh\necho '{stderr}' >&2\nexit 0\n")
+    path.write_text("#!/bin/sh\n"
+                    + (f'case "$*" in *--seccomp-bpf*) echo "{refuses_seccomp}" >&2; exit 0;; esac\n' if refuses_seccomp else "")
+                    + (f"echo '{stderr}' >&2\n" if stderr else "") + f"exit {status}\n")
     path.chmod(0o755)
     return str(path)
 
 
-def test_seccomp_flag_only_where_strace_sets_the_filter_up(tmp_path, monkeypatch):
-    assert nbprofile.seccomp_flag(fake_strace(tmp_path, "")) == ["--seccomp-bpf"]
-    assert nbprofile.seccomp_flag(fake_strace(tmp_path, "strace: seccomp filter is requested but unavailable")) == []
+def test_the_tracer_uses_seccomp_only_where_strace_sets_it_up_and_no_strace_where_it_cannot_trace(tmp_path, monkeypatch):
+    found = {}
+    monkeypatch.setattr(nbprofile.shutil, "which", lambda name: found.get("strace"))
+    assert nbprofile.tracer() is None
+    found["strace"] = fake_strace(tmp_path)
+    assert nbprofile.tracer() == [found["strace"], "--seccomp-bpf"]
+    assert nbprofile.seccomp_flag(found["strace"]) == ["--seccomp-bpf"]
+    found["strace"] = fake_strace(tmp_path, refuses_seccomp="strace: --seccomp-bpf cannot be used, disabling")
+    assert nbprofile.tracer() == [found["strace"]] and nbprofile.seccomp_flag(found["strace"]) == []
+    found["strace"] = fake_strace(tmp_path, stderr="strace: ptrace(PTRACE_TRACEME): Operation not permitted", status=1)
+    assert nbprofile.tracer() is None
     assert nbprofile.seccomp_flag(sys.executable) == []  # python rejects the options
     assert nbprofile.seccomp_flag("/no/such/strace") == []
-    monkeypatch.setattr(nbprofile.shutil, "which", lambda name: fake_strace(tmp_path, ""))
-    assert nbprofile.tracer() == [str(tmp_path / "strace"), "--seccomp-bpf"]
-    monkeypatch.setattr(nbprofile.shutil, "which", lambda name: None)
-    assert nbprofile.tracer() is None
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="no strace on this machine")
+def test_this_machines_strace_gets_seccomp_where_it_is_5_3_or_later():
+    version = subprocess.run([shutil.which("strace"), "-V"], capture_output=True, text=True, timeout=30).stdout
+    major, minor = map(int, re.search(r"version (\d+)\.(\d+)", version).groups())
+    tracer = nbprofile.tracer()
+    if tracer is not None and (major, minor) >= (5, 3):
+        assert tracer[1:] == ["--seccomp-bpf"], (version, tracer)
