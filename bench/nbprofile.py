@@ -25,13 +25,11 @@ marked FAILED with its first error line, and its counts stop at the failure (on 
 2-core machine, seven of 21 failed on server start-up deadlines with the tracer attached).
 """
 
-import contextlib
 import json
 import os
 import re
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,10 +37,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from kb.soak import stop_tree
+
 SECTION = "notebook-profile"
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("kernel", "pytest", "daphne", "redis", "postgres", "venv", "python", "other")
 MARGIN_S = 120.0  # past the notebook's own limit (its metadata's execution.timeout): stopped
+STOP_GRACE_S = 10.0  # a stopped run's Ctrl-C: how long its tree may take to end before SIGKILL
 EXECVE = re.compile(r'^(\d+)\s+([\d.]+)\s+execve\("([^"]*)", \[(.*?)\]')
 
 
@@ -89,8 +90,9 @@ def _probe(strace: str, flags: list[str]) -> bool:
 def run_measured(command: list[str], cwd: Path, timeout: float, output: Path) -> tuple[float, float | None, int | None]:
     """Run ``command`` in a session of its own, stdout and stderr to ``output``; ``(wall seconds,
     CPU seconds of its reaped tree, exit status)``. Past ``timeout`` (or on an exception here,
-    Ctrl-C included, then re-raised) its whole tree is killed (``kill_tree``) and the CPU and
-    status are None (the killed tree's CPU was not reaped up to here)."""
+    Ctrl-C included, then re-raised) its whole tree is stopped (``kb.soak.stop_tree``: Ctrl-C to
+    its group, then SIGKILL to every descendant left, a kernel in a session of its own included)
+    and the CPU and status are None (the stopped tree's CPU was not reaped up to here)."""
     started = time.perf_counter()
     with open(output, "wb") as sink:
         proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
@@ -102,33 +104,15 @@ def run_measured(command: list[str], cwd: Path, timeout: float, output: Path) ->
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, proc.returncode
-        kill_tree(proc)
+        stop_tree(proc, grace=STOP_GRACE_S)
         return time.perf_counter() - started, None, None
     except BaseException:
         if proc.returncode is None:
-            kill_tree(proc)
+            stop_tree(proc, grace=STOP_GRACE_S)
         raise
     finally:
         if fd is not None:
             os.close(fd)
-
-
-def kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL ``proc``'s group and every descendant (a Jupyter kernel runs in a session of its
-    own, so the group alone misses it and what its cells started); then reap ``proc``."""
-    import psutil
-
-    try:
-        tree = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.Error:
-        tree = []
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    for child in tree:
-        with contextlib.suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(tree, timeout=10)
-    proc.wait()
 
 
 def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
