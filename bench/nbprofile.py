@@ -15,7 +15,7 @@ waited for (the kernel, nested sessions, servers the harness stops through ``pro
 venv builds; under strace, strace's own share too: small with ``--seccomp-bpf``, about twice the
 tree without it). Not counted: a program whose parent never waited for it (orphaned,
 double-forked, or killed by group after its leader had exited). A run stopped at its limit has
-its whole group killed and no ``cpu`` ("n/a"). Against the wall time, ``busy`` says what
+its whole tree stopped (``kb.soak.stop_tree``) and no ``cpu`` ("n/a"). Against the wall time, ``busy`` says what
 dominates: near 1 or above (a notebook on 2 cores can exceed 1) is work; far below 1 is waiting
 (timeouts a proof waits out, servers starting) or, under a high ``load_1m``, waiting for a CPU.
 
@@ -68,11 +68,6 @@ def tracer() -> list[str] | None:
     if not strace or not _probe(strace, []):
         return None
     return [strace, "--seccomp-bpf"] if _probe(strace, ["--seccomp-bpf"]) else [strace]
-
-
-def seccomp_flag(strace: str) -> list[str]:
-    """``["--seccomp-bpf"]`` where this strace stops the tree at ``execve`` only, else ``[]``."""
-    return ["--seccomp-bpf"] if _probe(strace, ["--seccomp-bpf"]) else []
 
 
 def _probe(strace: str, flags: list[str]) -> bool:
@@ -128,11 +123,12 @@ def profile(notebook: Path, tmp: Path, strace: list[str] | None) -> dict:
     if strace:
         command = [*strace, "-f", "-qq", "-ttt", "-s", "160", "-e", "trace=execve",
                    "-e", "status=successful", "-e", "signal=none", "-o", str(log), *command]
-    seconds, cpu, status = run_measured(command, REPO, limit + MARGIN_S, tmp / f"{notebook.stem}.out")
+    printed = tmp / f"{notebook.stem}.out"
+    seconds, cpu, status = run_measured(command, REPO, limit + MARGIN_S, printed)
     if status is None:
         passed, note = False, f"stopped after {limit + MARGIN_S:.0f} s"
     else:
-        text = (tmp / f"{notebook.stem}.out").read_text(encoding="utf-8", errors="replace")
+        text = printed.read_text(encoding="utf-8", errors="replace")
         passed, note = status == 0, text.strip()[-300:]
     seconds, cpu = round(seconds, 1), None if cpu is None else round(cpu, 1)
     cells = cell_times(output)
